@@ -1,0 +1,794 @@
+"""The GaussianMixture estimator and its EM driver."""
+
+import math
+import warnings
+from numbers import Integral, Real
+from time import perf_counter
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_array, check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import _em
+from ._kernels import KERNELS, add_to_diagonal
+from .initialization import INITIALIZERS
+
+_PRECISION_SHAPES = {
+    "full": lambda k, d: (k, d, d),
+    "tied": lambda k, d: (d, d),
+    "diag": lambda k, d: (k, d),
+    "spherical": lambda k, d: (k,),
+}
+
+
+def _check_shape(array, shape, name):
+    if array.shape != shape:
+        raise ValueError(
+            f"{name} must have shape {shape} for this model, got {array.shape}."
+        )
+
+
+def _check_weights_init(weights, n_components):
+    weights = check_array(
+        weights, dtype=np.float64, ensure_2d=False, input_name="weights_init"
+    )
+    _check_shape(weights, (n_components,), "weights_init")
+    if np.any(weights < 0.0) or np.any(weights > 1.0):
+        raise ValueError(
+            "weights_init must lie in [0, 1], got values from "
+            f"{weights.min():.5g} to {weights.max():.5g}."
+        )
+    if not np.isclose(weights.sum(), 1.0, rtol=0.0, atol=1e-6):
+        raise ValueError(
+            f"weights_init must sum to 1, got sum {weights.sum():.8g}; divide "
+            "it by its sum."
+        )
+    return weights / weights.sum()
+
+
+def _check_precisions_init(precisions, covariance_type, n_components, n_features):
+    precisions = check_array(
+        precisions,
+        dtype=np.float64,
+        ensure_2d=False,
+        allow_nd=True,
+        input_name="precisions_init",
+    )
+    shape = _PRECISION_SHAPES[covariance_type](n_components, n_features)
+    _check_shape(precisions, shape, f"precisions_init ({covariance_type!r})")
+    if covariance_type in ("diag", "spherical"):
+        if np.any(precisions <= 0.0):
+            raise ValueError(
+                f"precisions_init ({covariance_type!r}) must be strictly positive."
+            )
+        return precisions
+    matrices = precisions.reshape(-1, n_features, n_features)
+    for k, matrix in enumerate(matrices):
+        if not np.allclose(matrix, matrix.T) or np.linalg.eigvalsh(matrix)[0] <= 0:
+            where = "" if covariance_type == "tied" else f" of component {k}"
+            raise ValueError(
+                f"precisions_init{where} must be symmetric and positive definite."
+            )
+    return precisions
+
+
+def _max_abs_change(old, new):
+    return float(np.max(np.abs(np.asarray(new) - np.asarray(old)), initial=0.0))
+
+
+class GaussianMixture(ClusterMixin, BaseEstimator):
+    """Gaussian mixture model fit by expectation-maximization.
+
+    A drop-in replacement for :class:`sklearn.mixture.GaussianMixture`: the
+    same parameters, fitted attributes and results, computed by a chunked EM
+    whose memory does not grow with ``n_samples * n_components *
+    n_features``, plus pluggable initialization, a per-iteration
+    ``history_``, a parameter-change stopping rule and a clusterer's
+    ``labels_``.
+
+    Parameters
+    ----------
+    n_components : int, default=1
+        The number of mixture components.
+
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}, default='full'
+        The form of the covariance matrices: ``'full'``, each component its
+        own general matrix; ``'tied'``, one general matrix shared by all
+        components; ``'diag'``, each component its own diagonal matrix;
+        ``'spherical'``, each component its own single variance.
+
+    tol : float, default=1e-3
+        Convergence threshold: EM stops when the mean log-likelihood of the
+        data (the lower bound) changes by less than ``tol`` between two
+        iterations.
+
+    reg_covar : float, default=1e-6
+        Non-negative regularization added to the diagonal of every
+        covariance, keeping them positive definite.
+
+    max_iter : int, default=100
+        The maximum number of EM iterations per initialization. With
+        ``max_iter=0`` the fitted parameters are the initial ones.
+
+    n_init : int, default=1
+        The number of initializations; the run with the largest lower bound
+        is kept. Ignored when ``warm_start=True``.
+
+    init_params : str, initializer or callable, default='kmeans'
+        Where EM starts: one of ``'kmeans'``, ``'k-means++'``, ``'random'``,
+        ``'random_from_data'`` or ``'moments'`` (see
+        :mod:`skgmm_em.initialization`), an initializer instance, or any
+        object or callable following the initializer protocol described
+        there.
+
+    weights_init : array-like of shape (n_components,), default=None
+        Initial weights, replacing those of the initializer.
+
+    means_init : array-like of shape (n_components, n_features), default=None
+        Initial means, replacing those of the initializer.
+
+    precisions_init : array-like, default=None
+        Initial precisions (inverse covariances), replacing the initializer's
+        covariances. Shape ``(n_components,)`` for ``'spherical'``,
+        ``(n_features, n_features)`` for ``'tied'``, ``(n_components,
+        n_features)`` for ``'diag'``, ``(n_components, n_features,
+        n_features)`` for ``'full'``. When all three of ``weights_init``,
+        ``means_init`` and ``precisions_init`` are given, the initializer is
+        not run.
+
+    random_state : int, RandomState instance or None, default=None
+        Controls the randomness of the initializers and of :meth:`sample`.
+        Pass an int for reproducible results.
+
+    warm_start : bool, default=False
+        If True, each fit continues from the parameters of the previous fit,
+        and the first fit runs a single initialization (``n_init`` is
+        ignored).
+
+    verbose : int, default=0
+        Print progress: 1 prints each initialization and iteration, 2 also
+        the time and the change of the lower bound.
+
+    verbose_interval : int, default=10
+        Number of iterations between two progress prints.
+
+    param_tol : float, default=None
+        An additional stopping rule: when given, EM also stops as soon as
+        the maximum absolute change of every weight, mean and covariance in
+        one iteration is below ``param_tol`` (the rule of many textbook
+        implementations). ``None`` uses only ``tol``, as scikit-learn does.
+
+    Attributes
+    ----------
+    weights_ : ndarray of shape (n_components,)
+        The weight of each component.
+
+    means_ : ndarray of shape (n_components, n_features)
+        The mean of each component.
+
+    covariances_ : ndarray
+        The covariance of each component; shape as ``precisions_init``.
+
+    precisions_ : ndarray
+        The precision matrices (inverse covariances); shape as
+        ``covariances_``.
+
+    precisions_cholesky_ : ndarray
+        Upper-triangular Cholesky factors ``U`` of the precisions,
+        ``precision = U @ U.T``; shape as ``covariances_``.
+
+    converged_ : bool
+        Whether the kept run met a stopping rule before ``max_iter``.
+
+    n_iter_ : int
+        Number of EM iterations of the kept run.
+
+    lower_bound_ : float
+        Mean log-likelihood of the training data at the start of the kept
+        run's last iteration (scikit-learn's lower bound). With
+        ``max_iter=0``, that of the initial parameters.
+
+    lower_bounds_ : list of float
+        ``lower_bound_`` at every iteration of the kept run.
+
+    history_ : dict of ndarray
+        The learning curves of the kept run, one entry per EM iteration:
+        ``'log_likelihood'`` (the mean log-likelihood of the parameters the
+        iteration started from, as ``lower_bounds_``), and
+        ``'weights_change'``, ``'means_change'`` and ``'covariances_change'``
+        (the maximum absolute change of those parameters in the iteration).
+
+    labels_ : ndarray of shape (n_samples,)
+        The most probable component of each training sample under the
+        fitted parameters, equal to ``predict(X)``.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column
+        names.
+
+    See Also
+    --------
+    sklearn.mixture.GaussianMixture : The estimator this one replaces.
+    skgmm_em.initialization : The initializer protocol and the built-ins.
+
+    References
+    ----------
+    .. [1] A. P. Dempster, N. M. Laird and D. B. Rubin, "Maximum likelihood
+       from incomplete data via the EM algorithm", Journal of the Royal
+       Statistical Society B, 39(1), 1977.
+    .. [2] C. M. Bishop, "Pattern Recognition and Machine Learning",
+       Springer, 2006, section 9.2.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgmm_em import GaussianMixture
+    >>> X = np.array([[1, 2], [1, 4], [1, 0], [10, 2], [10, 4], [10, 0]])
+    >>> gm = GaussianMixture(n_components=2, random_state=0).fit(X)
+    >>> gm.means_[np.argsort(gm.means_[:, 0])]
+    array([[ 1.,  2.],
+           [10.,  2.]])
+    >>> gm.predict([[0, 0], [12, 3]]).tolist() == gm.predict([[1, 2], [10, 2]]).tolist()
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "covariance_type": [StrOptions(set(KERNELS))],
+        "tol": [Interval(Real, 0.0, None, closed="left")],
+        "reg_covar": [Interval(Real, 0.0, None, closed="left")],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "init_params": [
+            StrOptions(set(INITIALIZERS)),
+            HasMethods(["initialize"]),
+            callable,
+        ],
+        "weights_init": ["array-like", None],
+        "means_init": ["array-like", None],
+        "precisions_init": ["array-like", None],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+        "verbose_interval": [Interval(Integral, 1, None, closed="left")],
+        "param_tol": [Interval(Real, 0.0, None, closed="left"), None],
+    }
+
+    def __init__(
+        self,
+        n_components=1,
+        *,
+        covariance_type="full",
+        tol=1e-3,
+        reg_covar=1e-6,
+        max_iter=100,
+        n_init=1,
+        init_params="kmeans",
+        weights_init=None,
+        means_init=None,
+        precisions_init=None,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+        verbose_interval=10,
+        param_tol=None,
+    ):
+        self.n_components = n_components
+        self.covariance_type = covariance_type
+        self.tol = tol
+        self.reg_covar = reg_covar
+        self.max_iter = max_iter
+        self.n_init = n_init
+        self.init_params = init_params
+        self.weights_init = weights_init
+        self.means_init = means_init
+        self.precisions_init = precisions_init
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.verbose_interval = verbose_interval
+        self.param_tol = param_tol
+
+    # ------------------------------------------------------------------
+    # fitting
+
+    def fit(self, X, y=None):
+        """Estimate the model parameters with the EM algorithm.
+
+        Runs ``n_init`` initializations (one with ``warm_start``) and keeps
+        the parameters of the run with the largest lower bound. Each run
+        iterates E- and M-steps until the lower bound changes by less than
+        ``tol`` (or the parameters by less than ``param_tol``), or for
+        ``max_iter`` iterations; a ``ConvergenceWarning`` says when the kept
+        run did not converge.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The training data, one sample per row.
+
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            The fitted mixture.
+        """
+        self._validate_params()
+        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        n_samples, n_features = X.shape
+        if n_samples < self.n_components:
+            raise ValueError(
+                f"Expected n_samples >= n_components, got n_samples={n_samples} "
+                f"and n_components={self.n_components}: use fewer components "
+                "or more data."
+            )
+        user_init = self._check_initial_parameters(n_features)
+        eps = float(np.finfo(X.dtype).eps)
+        random_state = check_random_state(self.random_state)
+
+        resume = self.warm_start and hasattr(self, "converged_")
+        if resume:
+            start = self._resume_parameters(n_features)
+        n_init = 1 if self.warm_start else self.n_init
+
+        best = None
+        for init in range(n_init):
+            self._print_init_start(init)
+            if not resume:
+                start = self._initial_parameters(X, user_init, random_state)
+            run = self._run_em(X, start, eps, self.lower_bound_ if resume else -np.inf)
+            self._print_init_end(run)
+            if best is None or run["lower_bound"] > best["lower_bound"]:
+                best = run
+
+        if not best["converged"] and self.max_iter > 0:
+            warnings.warn(
+                f"EM did not converge in max_iter={self.max_iter} iterations "
+                f"(best of {n_init} initialization(s); last change of the "
+                f"lower bound {best['last_change']:.3g}, tol={self.tol}). "
+                "Increase max_iter, increase tol, or check the data for "
+                "degenerate features.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        self._set_parameters(best["params"], X.dtype)
+        self.converged_ = best["converged"]
+        self.n_iter_ = best["n_iter"]
+        self.lower_bound_ = best["lower_bound"]
+        self.lower_bounds_ = best["lower_bounds"]
+        self.history_ = best["history"]
+        self.labels_ = self._predict_validated(X)
+        return self
+
+    def fit_predict(self, X, y=None):
+        """Fit the model to X and return the component of each sample.
+
+        Equal to ``fit(X).predict(X)`` (the labels come from a final E-step
+        under the fitted parameters), and to ``labels_`` after the fit.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The training data.
+
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            Component labels.
+        """
+        return self.fit(X, y).labels_
+
+    def _check_initial_parameters(self, n_features):
+        """Validated copies of the user's initial parameters (never stored)."""
+        k = self.n_components
+        weights = means = precisions = None
+        if self.weights_init is not None:
+            weights = _check_weights_init(self.weights_init, k)
+        if self.means_init is not None:
+            means = check_array(
+                self.means_init, dtype=np.float64, input_name="means_init"
+            )
+            _check_shape(means, (k, n_features), "means_init")
+        if self.precisions_init is not None:
+            precisions = _check_precisions_init(
+                self.precisions_init, self.covariance_type, k, n_features
+            )
+        return weights, means, precisions
+
+    def _resume_parameters(self, n_features):
+        """The previous fit's parameters as a warm start."""
+        if self.means_.shape != (self.n_components, n_features) or (
+            self.covariances_.shape
+            != _PRECISION_SHAPES[self.covariance_type](self.n_components, n_features)
+        ):
+            raise ValueError(
+                "warm_start=True continues from the previous fit, whose shape "
+                f"(means {self.means_.shape}, covariances {self.covariances_.shape})"
+                " does not match the current n_components, covariance_type or "
+                "data. Set warm_start=False to start afresh."
+            )
+        return _em.MixtureParams(
+            *(
+                np.asarray(a, dtype=np.float64)
+                for a in (
+                    self.weights_,
+                    self.means_,
+                    self.covariances_,
+                    self.precisions_cholesky_,
+                )
+            )
+        )
+
+    def _initial_parameters(self, X, user_init, random_state):
+        """Run the initializer and apply the user's initial parameters."""
+        kernel = KERNELS[self.covariance_type]
+        weights_init, means_init, precisions_init = user_init
+        if any(p is None for p in user_init):
+            weights, means, covariances = self._run_initializer(X, random_state)
+        if weights_init is not None:
+            weights = weights_init
+        if means_init is not None:
+            means = means_init
+        if precisions_init is not None:
+            prec_chol = kernel.prec_chol_from_precisions(precisions_init)
+            covariances = kernel.covariances_from_prec_chol(prec_chol)
+        else:
+            prec_chol = kernel.precision_cholesky(covariances, self.reg_covar)
+        return _em.MixtureParams(weights, means, covariances, prec_chol)
+
+    def _run_initializer(self, X, random_state):
+        """Weights, means and covariances (of this covariance type) to start from."""
+        init = self.init_params
+        if isinstance(init, str):
+            init = INITIALIZERS[init]()
+        initialize = init.initialize if hasattr(init, "initialize") else init
+        result = initialize(X, self.n_components, random_state)
+        name = type(init).__name__ if hasattr(init, "initialize") else repr(init)
+        weights, means, covariances = self._check_initializer_result(result, X, name)
+
+        kernel = KERNELS[self.covariance_type]
+        if weights is None or covariances is None:
+            stats, shift = _em.assignment_stats(X, means, self.covariance_type)
+            nk_eps = stats.nk + 10.0 * np.finfo(X.dtype).eps
+            _, cell_cov = kernel.m_step(
+                stats.nk, nk_eps, stats.sx, stats.sxx, means - shift, self.reg_covar
+            )
+            sparse = stats.nk < 2.0
+            if np.any(sparse) and self.covariance_type != "tied":
+                cell_cov[sparse] = self._data_covariance(X)
+            if weights is None:
+                weights = nk_eps / nk_eps.sum()
+            if covariances is None:
+                return weights, means, cell_cov
+        covariances = add_to_diagonal(
+            kernel.from_full(covariances, weights), self.covariance_type, self.reg_covar
+        )
+        return weights, means, covariances
+
+    def _data_covariance(self, X):
+        """Covariance of all of X, as one component of this covariance type."""
+        stats, _ = _em.assignment_stats(X, X.mean(axis=0, keepdims=True), "full")
+        full = (stats.sxx[0] / stats.nk[0])[None]
+        kernel = KERNELS[self.covariance_type]
+        cov = kernel.from_full(full, np.ones(1))
+        return add_to_diagonal(cov, self.covariance_type, self.reg_covar)[0]
+
+    def _check_initializer_result(self, result, X, name):
+        k, d = self.n_components, X.shape[1]
+        try:
+            weights, means, covariances = result
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"The initializer {name} must return a tuple (weights, means, "
+                f"covariances), got {type(result).__name__}."
+            ) from None
+        means = np.asarray(means, dtype=np.float64)
+        checks = [(means, (k, d), "means")]
+        if weights is not None:
+            weights = np.asarray(weights, dtype=np.float64)
+            checks.append((weights, (k,), "weights"))
+        if covariances is not None:
+            covariances = np.asarray(covariances, dtype=np.float64)
+            checks.append((covariances, (k, d, d), "covariances"))
+        for array, shape, what in checks:
+            if array.shape != shape:
+                raise ValueError(
+                    f"The initializer {name} returned {what} of shape "
+                    f"{array.shape}; expected {shape}."
+                )
+            if not np.all(np.isfinite(array)):
+                raise ValueError(f"The initializer {name} returned non-finite {what}.")
+        if weights is not None:
+            if np.any(weights < 0) or not weights.sum() > 0:
+                raise ValueError(
+                    f"The initializer {name} returned negative or all-zero weights."
+                )
+            weights = weights / weights.sum()
+        return weights, means, covariances
+
+    def _run_em(self, X, params, eps, lower_bound):
+        """EM iterations from ``params``; returns the run's outcome as a dict."""
+        kernel_type = self.covariance_type
+        history = {
+            "log_likelihood": [],
+            "weights_change": [],
+            "means_change": [],
+            "covariances_change": [],
+        }
+        converged = False
+        change = np.inf
+        n_iter = 0
+        for n_iter in range(1, self.max_iter + 1):
+            previous = lower_bound
+            stats = _em.e_step(X, params, kernel_type)
+            new = _em.m_step(stats, params, kernel_type, self.reg_covar, eps)
+            lower_bound = stats.log_likelihood / stats.weight_sum
+            history["log_likelihood"].append(lower_bound)
+            history["weights_change"].append(_max_abs_change(params[0], new[0]))
+            history["means_change"].append(_max_abs_change(params[1], new[1]))
+            history["covariances_change"].append(_max_abs_change(params[2], new[2]))
+            params = new
+            change = lower_bound - previous
+            self._print_iteration(n_iter, change)
+            if abs(change) < self.tol or (
+                self.param_tol is not None
+                and max(h[-1] for k, h in history.items() if k != "log_likelihood")
+                < self.param_tol
+            ):
+                converged = True
+                break
+        if self.max_iter == 0:
+            stats = _em.e_step(X, params, kernel_type)
+            lower_bound = stats.log_likelihood / stats.weight_sum
+        return {
+            "params": params,
+            "lower_bound": lower_bound,
+            "lower_bounds": list(history["log_likelihood"]),
+            "history": {k: np.asarray(v) for k, v in history.items()},
+            "converged": converged,
+            "n_iter": n_iter,
+            "last_change": change,
+        }
+
+    def _set_parameters(self, params, dtype):
+        kernel = KERNELS[self.covariance_type]
+        self.weights_ = params.weights.astype(dtype)
+        self.means_ = params.means.astype(dtype)
+        self.covariances_ = np.asarray(params.covariances).astype(dtype)
+        self.precisions_cholesky_ = params.precisions_cholesky.astype(dtype)
+        self.precisions_ = kernel.precisions_from_prec_chol(
+            params.precisions_cholesky
+        ).astype(dtype)
+
+    def _params(self):
+        """The fitted parameters as float64 MixtureParams."""
+        return _em.MixtureParams(
+            *(
+                np.asarray(a, dtype=np.float64)
+                for a in (
+                    self.weights_,
+                    self.means_,
+                    self.covariances_,
+                    self.precisions_cholesky_,
+                )
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # verbose output
+
+    def _print_init_start(self, init):
+        if self.verbose >= 1:
+            print(f"Initialization {init}")
+            self._init_time = self._iter_time = perf_counter()
+
+    def _print_iteration(self, n_iter, change):
+        if self.verbose >= 1 and n_iter % self.verbose_interval == 0:
+            if self.verbose == 1:
+                print(f"  Iteration {n_iter}")
+            else:
+                now = perf_counter()
+                print(
+                    f"  Iteration {n_iter}\t time lapse {now - self._iter_time:.5f}s"
+                    f"\t ll change {change:.5f}"
+                )
+                self._iter_time = now
+
+    def _print_init_end(self, run):
+        if self.verbose >= 1:
+            state = "converged" if run["converged"] else "did not converge"
+            if self.verbose == 1:
+                print(f"Initialization {state}.")
+            else:
+                elapsed = perf_counter() - self._init_time
+                print(
+                    f"Initialization {state}. time lapse {elapsed:.5f}s\t "
+                    f"lower bound {run['lower_bound']:.5f}."
+                )
+
+    # ------------------------------------------------------------------
+    # inference
+
+    def _validate_for_inference(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+
+    def _predict_validated(self, X):
+        labels = np.empty(X.shape[0], dtype=np.int64)
+        for rows, wlp in _em.weighted_log_prob_chunks(
+            X, self._params(), self.covariance_type
+        ):
+            labels[rows] = np.argmax(wlp, axis=1)
+        return labels
+
+    def score_samples(self, X):
+        """Log-likelihood of each sample under the model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        log_prob : ndarray of shape (n_samples,)
+            ``log p(x)`` of each sample.
+        """
+        X = self._validate_for_inference(X)
+        out = np.empty(X.shape[0], dtype=X.dtype)
+        for rows, wlp in _em.weighted_log_prob_chunks(
+            X, self._params(), self.covariance_type
+        ):
+            out[rows] = _em._log_norm_resp(wlp)[0]
+        return out
+
+    def score(self, X, y=None):
+        """Mean log-likelihood of the samples.
+
+        GridSearchCV uses it by default, so it selects by held-out
+        likelihood.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples.
+
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        log_likelihood : float
+            Mean of :meth:`score_samples`.
+        """
+        return float(np.mean(self.score_samples(X), dtype=np.float64))
+
+    def predict(self, X):
+        """Most probable component of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            Component labels.
+        """
+        return self._predict_validated(self._validate_for_inference(X))
+
+    def predict_proba(self, X):
+        """Posterior probability of each component given each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        resp : ndarray of shape (n_samples, n_components)
+            The responsibilities; each row sums to one.
+        """
+        X = self._validate_for_inference(X)
+        out = np.empty((X.shape[0], self.n_components), dtype=X.dtype)
+        for rows, wlp in _em.weighted_log_prob_chunks(
+            X, self._params(), self.covariance_type
+        ):
+            out[rows] = _em._log_norm_resp(wlp)[1]
+        return out
+
+    def sample(self, n_samples=1):
+        """Draw random samples from the fitted mixture.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples to draw.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+            The samples, grouped by component.
+
+        y : ndarray of shape (n_samples,)
+            The component each sample was drawn from.
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(
+                f"n_samples must be a positive integer, got {n_samples!r}."
+            )
+        kernel = KERNELS[self.covariance_type]
+        rng = check_random_state(self.random_state)
+        params = self._params()
+        counts = rng.multinomial(n_samples, params.weights / params.weights.sum())
+        X = np.vstack(
+            [
+                kernel.sample(rng, params.means[k], params.covariances, k, int(n))
+                for k, n in enumerate(counts)
+            ]
+        )
+        y = np.repeat(np.arange(self.n_components), counts)
+        return X.astype(self.means_.dtype), y
+
+    # ------------------------------------------------------------------
+    # model selection
+
+    def _n_parameters(self):
+        """Number of free parameters of the model."""
+        n_features = self.means_.shape[1]
+        k = self.n_components
+        cov = KERNELS[self.covariance_type].n_cov_parameters(k, n_features)
+        return int(cov + k * n_features + k - 1)
+
+    def bic(self, X):
+        """Bayesian information criterion on X (lower is better).
+
+        ``-2 * log L + p * log(n)`` with ``log L`` the total log-likelihood
+        of X and ``p`` the number of free parameters.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        bic : float
+        """
+        n = _num_rows(X)
+        return -2.0 * self.score(X) * n + self._n_parameters() * math.log(n)
+
+    def aic(self, X):
+        """Akaike information criterion on X (lower is better).
+
+        ``-2 * log L + 2 * p`` with ``log L`` the total log-likelihood of X
+        and ``p`` the number of free parameters.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        aic : float
+        """
+        return -2.0 * self.score(X) * _num_rows(X) + 2.0 * self._n_parameters()
+
+
+def _num_rows(X):
+    return X.shape[0] if hasattr(X, "shape") else len(X)

@@ -1,0 +1,385 @@
+"""Numerical kernels of EM for Gaussian mixtures, one set per covariance type.
+
+Every function here is a plain function of arrays: no estimator state, no
+validation of user input. Gaussians are parametrized by the Cholesky factor of
+their precision: ``precisions_cholesky`` is upper triangular ``U`` with
+``precision = U @ U.T``, so the whitened residual of a sample is
+``(x - mean) @ U``.
+
+Shapes, with ``K = n_components`` and ``D = n_features``:
+
+============  ===================  ==================  ==================
+type          covariances          precisions_chol     second moments
+============  ===================  ==================  ==================
+full          (K, D, D)            (K, D, D)           (K, D, D)
+tied          (D, D)               (D, D)              (D, D)
+diag          (K, D)               (K, D)              (K, D)
+spherical     (K,)                 (K,)                (K,)
+============  ===================  ==================  ==================
+
+The kernels work on data that the caller has already shifted by a common
+point close to the data (the EM driver uses the mixture mean), which keeps
+the second moments exact for data far from the origin.
+
+Sufficient statistics of a chunk of rows ``X`` with responsibilities ``resp``
+(already multiplied by any sample weights) are ``sx`` and ``sxx``:
+
+* ``full``: ``sx[k] = sum_i resp[i, k] (x_i - m_k)`` and
+  ``sxx[k] = sum_i resp[i, k] (x_i - m_k)(x_i - m_k)^T`` about the current
+  means ``m_k``, so that no precision is lost to cancellation;
+* ``tied``: ``sx[k] = sum_i resp[i, k] x_i`` and
+  ``sxx = sum_i (sum_k resp[i, k]) x_i x_i^T``;
+* ``diag``: ``sx`` as for tied and ``sxx[k] = sum_i resp[i, k] x_i ** 2``;
+* ``spherical``: ``sx`` as for tied and ``sxx[k] = sum_i resp[i, k] |x_i|^2``.
+"""
+
+import math
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+from scipy import linalg
+
+LOG_2PI = math.log(2.0 * math.pi)
+
+COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
+
+
+def ill_defined_covariance_error(components, reg_covar):
+    """Build the ValueError raised when covariances are not positive definite."""
+    which = (
+        "The tied covariance"
+        if components is None
+        else "Component(s) " + ", ".join(str(k) for k in components)
+    )
+    return ValueError(
+        f"{which} of the mixture has an ill-defined covariance: it is not "
+        f"positive definite even after adding reg_covar={reg_covar!r} to its "
+        "diagonal. This happens when a component collapses onto one sample, "
+        "onto duplicated samples, or onto a constant feature. Try fewer "
+        "components (n_components), a larger reg_covar (for example 1e-4), "
+        "or standardized features (for example with StandardScaler)."
+    )
+
+
+def _row_sq_norms(A):
+    """Squared Euclidean norm of each row; (n, d) -> (n,)."""
+    return np.einsum("ij,ij->i", A, A)
+
+
+# --------------------------------------------------------------------------
+# full
+
+
+def _log_prob_full(X, means, prec_chol):
+    """Log densities (n, K) of X (n, D) under K full-covariance Gaussians."""
+    n, n_features = X.shape
+    n_components = means.shape[0]
+    # One product against the K factors side by side, rather than K products.
+    stacked = prec_chol.transpose(1, 0, 2).reshape(n_features, -1)
+    y = X @ stacked
+    y -= np.einsum("kd,kde->ke", means, prec_chol).reshape(1, -1)
+    y = y.reshape(n, n_components, n_features)
+    maha = np.einsum("nkd,nkd->nk", y, y)
+    log_det = np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
+    return -0.5 * (n_features * LOG_2PI + maha) + log_det
+
+
+def _accumulate_full(X, resp, means):
+    """Moments about each current mean: sx (K, D), sxx (K, D, D)."""
+    n_components, n_features = means.shape
+    sx = np.empty((n_components, n_features), dtype=X.dtype)
+    sxx = np.empty((n_components, n_features, n_features), dtype=X.dtype)
+    for k in range(n_components):
+        diff = X - means[k]
+        weighted = diff * resp[:, k : k + 1]
+        sx[k] = weighted.sum(axis=0)
+        sxx[k] = weighted.T @ diff
+    return sx, sxx
+
+
+def _m_step_full(nk, nk_eps, sx, sxx, means, reg_covar):
+    delta = sx / nk_eps[:, None]
+    scale = 2.0 * nk_eps - nk
+    cov = sxx - scale[:, None, None] * delta[:, :, None] * delta[:, None, :]
+    cov /= nk_eps[:, None, None]
+    cov = 0.5 * (cov + cov.transpose(0, 2, 1))
+    idx = np.arange(cov.shape[1])
+    cov[:, idx, idx] += reg_covar
+    return means + delta, cov
+
+
+def _cholesky_upper_inverse(cov, reg_covar, component=None):
+    """Upper-triangular U with inv(cov) = U @ U.T, for one (D, D) matrix."""
+    try:
+        lower = linalg.cholesky(cov, lower=True, check_finite=False)
+    except linalg.LinAlgError:
+        raise ill_defined_covariance_error(
+            None if component is None else [component], reg_covar
+        ) from None
+    eye = np.eye(cov.shape[0], dtype=cov.dtype)
+    return linalg.solve_triangular(lower, eye, lower=True, check_finite=False).T
+
+
+def _prec_chol_full(cov, reg_covar):
+    if not np.all(np.isfinite(cov)):
+        bad = np.flatnonzero(~np.isfinite(cov).all(axis=(1, 2)))
+        raise ill_defined_covariance_error(bad.tolist(), reg_covar)
+    out = np.empty_like(cov)
+    bad = []
+    for k in range(cov.shape[0]):
+        try:
+            out[k] = _cholesky_upper_inverse(cov[k], reg_covar, k)
+        except ValueError:
+            bad.append(k)
+    if bad:
+        raise ill_defined_covariance_error(bad, reg_covar)
+    return out
+
+
+def _upper_factor(precision):
+    """Upper-triangular U with precision = U @ U.T, for one (D, D) matrix."""
+    # The Cholesky factor of the row- and column-reversed matrix, reversed
+    # back, is the upper-triangular factor we need.
+    flipped = linalg.cholesky(precision[::-1, ::-1], lower=True, check_finite=False)
+    return np.ascontiguousarray(flipped[::-1, ::-1])
+
+
+def _inverse_from_upper(prec_chol):
+    """Covariance inv(U @ U.T) from one upper-triangular (D, D) factor."""
+    eye = np.eye(prec_chol.shape[0], dtype=prec_chol.dtype)
+    u_inv = linalg.solve_triangular(prec_chol, eye, lower=False, check_finite=False)
+    return u_inv @ u_inv.T
+
+
+def _prec_chol_from_precisions_full(precisions):
+    return np.stack([_upper_factor(p) for p in precisions])
+
+
+def _cov_from_prec_chol_full(prec_chol):
+    return np.stack([_inverse_from_upper(u) for u in prec_chol])
+
+
+def _precisions_full(prec_chol):
+    return prec_chol @ prec_chol.transpose(0, 2, 1)
+
+
+def _sample_full(rng, mean, covariances, k, n):
+    lower = linalg.cholesky(covariances[k], lower=True, check_finite=False)
+    return mean + rng.standard_normal((n, mean.shape[0])) @ lower.T
+
+
+# --------------------------------------------------------------------------
+# tied
+
+
+def _log_prob_tied(X, means, prec_chol):
+    n_features = X.shape[1]
+    y = X @ prec_chol
+    mu = means @ prec_chol
+    maha = _row_sq_norms(y)[:, None] - 2.0 * (y @ mu.T) + _row_sq_norms(mu)
+    log_det = np.log(np.diagonal(prec_chol)).sum()
+    return -0.5 * (n_features * LOG_2PI + maha) + log_det
+
+
+def _accumulate_tied(X, resp, means):
+    sx = resp.T @ X
+    sxx = (X * resp.sum(axis=1)[:, None]).T @ X
+    return sx, sxx
+
+
+def _m_step_tied(nk, nk_eps, sx, sxx, means, reg_covar):
+    delta = sx / nk_eps[:, None]
+    scale = 2.0 * nk_eps - nk
+    cov = sxx - (delta.T * scale) @ delta
+    cov /= nk_eps.sum()
+    cov = 0.5 * (cov + cov.T)
+    cov.flat[:: cov.shape[0] + 1] += reg_covar
+    return delta, cov
+
+
+def _prec_chol_tied(cov, reg_covar):
+    if not np.all(np.isfinite(cov)):
+        raise ill_defined_covariance_error(None, reg_covar)
+    return _cholesky_upper_inverse(cov, reg_covar)
+
+
+def _sample_tied(rng, mean, covariances, k, n):
+    lower = linalg.cholesky(covariances, lower=True, check_finite=False)
+    return mean + rng.standard_normal((n, mean.shape[0])) @ lower.T
+
+
+# --------------------------------------------------------------------------
+# diag
+
+
+def _log_prob_diag(X, means, prec_chol):
+    n_features = X.shape[1]
+    precisions = prec_chol**2
+    maha = (
+        (X * X) @ precisions.T
+        - 2.0 * (X @ (means * precisions).T)
+        + np.sum(means**2 * precisions, axis=1)
+    )
+    np.maximum(maha, 0.0, out=maha)
+    log_det = np.log(prec_chol).sum(axis=1)
+    return -0.5 * (n_features * LOG_2PI + maha) + log_det
+
+
+def _accumulate_diag(X, resp, means):
+    return resp.T @ X, resp.T @ (X * X)
+
+
+def _m_step_diag(nk, nk_eps, sx, sxx, means, reg_covar):
+    delta = sx / nk_eps[:, None]
+    scale = 2.0 * nk_eps - nk
+    cov = (sxx - scale[:, None] * delta**2) / nk_eps[:, None]
+    return delta, np.maximum(cov, 0.0) + reg_covar
+
+
+def _prec_chol_vector(cov, reg_covar):
+    bad = ~(np.isfinite(cov) & (cov > 0.0))
+    if np.any(bad):
+        rows = bad if bad.ndim == 1 else bad.any(axis=1)
+        raise ill_defined_covariance_error(np.flatnonzero(rows).tolist(), reg_covar)
+    return 1.0 / np.sqrt(cov)
+
+
+def _sample_diag(rng, mean, covariances, k, n):
+    return mean + rng.standard_normal((n, mean.shape[0])) * np.sqrt(covariances[k])
+
+
+# --------------------------------------------------------------------------
+# spherical
+
+
+def _log_prob_spherical(X, means, prec_chol):
+    n_features = X.shape[1]
+    precisions = prec_chol**2
+    maha = (
+        _row_sq_norms(X)[:, None] * precisions
+        - 2.0 * (X @ means.T) * precisions
+        + _row_sq_norms(means) * precisions
+    )
+    np.maximum(maha, 0.0, out=maha)
+    log_det = n_features * np.log(prec_chol)
+    return -0.5 * (n_features * LOG_2PI + maha) + log_det
+
+
+def _accumulate_spherical(X, resp, means):
+    return resp.T @ X, resp.T @ _row_sq_norms(X)
+
+
+def _m_step_spherical(nk, nk_eps, sx, sxx, means, reg_covar):
+    n_features = sx.shape[1]
+    delta = sx / nk_eps[:, None]
+    scale = 2.0 * nk_eps - nk
+    cov = (sxx - scale * np.sum(delta**2, axis=1)) / (nk_eps * n_features)
+    return delta, np.maximum(cov, 0.0) + reg_covar
+
+
+def _sample_spherical(rng, mean, covariances, k, n):
+    return mean + rng.standard_normal((n, mean.shape[0])) * np.sqrt(covariances[k])
+
+
+# --------------------------------------------------------------------------
+# the dispatch table
+
+
+class CovarianceKernel(NamedTuple):
+    """The numerical kernels of one covariance type.
+
+    Attributes
+    ----------
+    log_prob : callable ``(X, means, prec_chol) -> (n, K)``
+        Log densities of each row under each component (no mixture weights).
+    accumulate : callable ``(X, resp, means) -> (sx, sxx)``
+        Sufficient statistics of one chunk (see the module docstring).
+    m_step : callable ``(nk, nk_eps, sx, sxx, means, reg_covar) -> (means, cov)``
+        Means and covariances (``reg_covar`` added) from summed statistics.
+    precision_cholesky : callable ``(covariances, reg_covar) -> prec_chol``
+        Raises ValueError when a covariance is not positive definite.
+    prec_chol_from_precisions : callable ``(precisions) -> prec_chol``
+    covariances_from_prec_chol : callable ``(prec_chol) -> covariances``
+    precisions_from_prec_chol : callable ``(prec_chol) -> precisions``
+    from_full : callable ``(full (K, D, D), weights (K,)) -> covariances``
+        Reduce full covariance matrices to this type.
+    sample : callable ``(rng, mean, covariances, k, n) -> (n, D)``
+    n_cov_parameters : callable ``(K, D) -> int``
+    """
+
+    log_prob: Callable
+    accumulate: Callable
+    m_step: Callable
+    precision_cholesky: Callable
+    prec_chol_from_precisions: Callable
+    covariances_from_prec_chol: Callable
+    precisions_from_prec_chol: Callable
+    from_full: Callable
+    sample: Callable
+    n_cov_parameters: Callable
+
+
+KERNELS = {
+    "full": CovarianceKernel(
+        log_prob=_log_prob_full,
+        accumulate=_accumulate_full,
+        m_step=_m_step_full,
+        precision_cholesky=_prec_chol_full,
+        prec_chol_from_precisions=_prec_chol_from_precisions_full,
+        covariances_from_prec_chol=_cov_from_prec_chol_full,
+        precisions_from_prec_chol=_precisions_full,
+        from_full=lambda cov, weights: cov,
+        sample=_sample_full,
+        n_cov_parameters=lambda k, d: k * d * (d + 1) // 2,
+    ),
+    "tied": CovarianceKernel(
+        log_prob=_log_prob_tied,
+        accumulate=_accumulate_tied,
+        m_step=_m_step_tied,
+        precision_cholesky=_prec_chol_tied,
+        prec_chol_from_precisions=_upper_factor,
+        covariances_from_prec_chol=_inverse_from_upper,
+        precisions_from_prec_chol=lambda u: u @ u.T,
+        from_full=lambda cov, weights: np.tensordot(weights, cov, axes=1),
+        sample=_sample_tied,
+        n_cov_parameters=lambda k, d: d * (d + 1) // 2,
+    ),
+    "diag": CovarianceKernel(
+        log_prob=_log_prob_diag,
+        accumulate=_accumulate_diag,
+        m_step=_m_step_diag,
+        precision_cholesky=_prec_chol_vector,
+        prec_chol_from_precisions=np.sqrt,
+        covariances_from_prec_chol=lambda u: 1.0 / u**2,
+        precisions_from_prec_chol=lambda u: u**2,
+        from_full=lambda cov, weights: np.diagonal(cov, axis1=1, axis2=2).copy(),
+        sample=_sample_diag,
+        n_cov_parameters=lambda k, d: k * d,
+    ),
+    "spherical": CovarianceKernel(
+        log_prob=_log_prob_spherical,
+        accumulate=_accumulate_spherical,
+        m_step=_m_step_spherical,
+        precision_cholesky=_prec_chol_vector,
+        prec_chol_from_precisions=np.sqrt,
+        covariances_from_prec_chol=lambda u: 1.0 / u**2,
+        precisions_from_prec_chol=lambda u: u**2,
+        from_full=lambda cov, weights: np.diagonal(cov, axis1=1, axis2=2).mean(1),
+        sample=_sample_spherical,
+        n_cov_parameters=lambda k, d: k,
+    ),
+}
+
+
+def add_to_diagonal(covariances, covariance_type, value):
+    """Return a copy of covariances with value added to every variance."""
+    cov = np.array(covariances, dtype=np.float64, copy=True)
+    if covariance_type == "full":
+        idx = np.arange(cov.shape[1])
+        cov[:, idx, idx] += value
+    elif covariance_type == "tied":
+        cov.flat[:: cov.shape[0] + 1] += value
+    else:
+        cov += value
+    return cov
