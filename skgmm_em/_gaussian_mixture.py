@@ -452,6 +452,11 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         init = self.init_params
         if isinstance(init, str):
             init = INITIALIZERS[init]()
+        elif isinstance(init, type):
+            raise TypeError(
+                f"init_params={init.__name__} is a class; pass an instance "
+                f"instead, for example init_params={init.__name__}()."
+            )
         initialize = init.initialize if hasattr(init, "initialize") else init
         result = initialize(X, self.n_components, random_state)
         name = type(init).__name__ if hasattr(init, "initialize") else repr(init)
@@ -487,6 +492,8 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
     def _check_initializer_result(self, result, X, name):
         k, d = self.n_components, X.shape[1]
         try:
+            if not isinstance(result, tuple | list):
+                raise TypeError
             weights, means, covariances = result
         except (TypeError, ValueError):
             raise TypeError(

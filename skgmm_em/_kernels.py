@@ -149,7 +149,7 @@ def _inverse_from_upper(prec_chol):
     """Covariance inv(U @ U.T) from one upper-triangular (D, D) factor."""
     eye = np.eye(prec_chol.shape[0], dtype=prec_chol.dtype)
     u_inv = linalg.solve_triangular(prec_chol, eye, lower=False, check_finite=False)
-    return u_inv @ u_inv.T
+    return u_inv.T @ u_inv
 
 
 def _prec_chol_from_precisions_full(precisions):
