@@ -11,16 +11,57 @@ Working memory is ``O(chunk_rows * K * D + K * D**2)``; no array of shape
 ``(n_samples, n_components, n_features)`` is ever allocated.
 """
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
+from functools import reduce
+from operator import add
 from typing import NamedTuple
 
 import numpy as np
 from sklearn import get_config
+from threadpoolctl import ThreadpoolController
 
 from ._kernels import KERNELS
 
 # Rows per chunk at most: large enough to amortize the Python overhead of a
 # chunk, small enough that the chunk's working set stays in cache.
 MAX_CHUNK_ROWS = 4096
+
+# Chunks are processed by a pool of threads, one per core: numpy and BLAS
+# release the GIL, and most of an E-step at small dimension is element-wise
+# work (exp, log) that BLAS threads would not share out. BLAS is held to one
+# thread meanwhile so that the two levels of threads do not compete.
+_N_THREADS = (
+    len(os.sched_getaffinity(0))
+    if hasattr(os, "sched_getaffinity")
+    else (os.cpu_count() or 1)
+)
+_POOL = None
+_BLAS = None
+
+
+def _forget_pool():
+    # A forked child inherits the pool object but not its threads.
+    global _POOL, _BLAS
+    _POOL = _BLAS = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
+def _map_chunks(func, slices):
+    """``[func(rows) for rows in slices]``, in parallel when it pays."""
+    global _POOL, _BLAS
+    if _N_THREADS < 2 or len(slices) < 2:
+        return [func(rows) for rows in slices]
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(_N_THREADS, thread_name_prefix="skgmm_em")
+        _BLAS = ThreadpoolController()
+    limit = _BLAS.limit(limits=1, user_api="blas") if _BLAS else nullcontext()
+    with limit:
+        return list(_POOL.map(func, slices))
 
 
 class MixtureParams(NamedTuple):
@@ -89,26 +130,74 @@ def _chunk_operands(params, covariance_type, dtype):
     return shift.astype(dtype, copy=False), means, prec_chol, log_weights
 
 
-def _log_norm_resp(weighted_log_prob):
-    """Row log-normalizers (n,) and responsibilities (n, K), in place."""
-    top = weighted_log_prob.max(axis=1, keepdims=True)
+def log_norm_resp(weighted_log_prob):
+    """Log-normalizers (n,) and responsibilities (K, n), in place."""
+    top = weighted_log_prob.max(axis=0)
     weighted_log_prob -= top
     resp = np.exp(weighted_log_prob, out=weighted_log_prob)
-    total = resp.sum(axis=1, keepdims=True)
+    total = resp.sum(axis=0)
     resp /= total
-    return (np.log(total) + top)[:, 0], resp
+    return np.log(total) + top, resp
 
 
-def weighted_log_prob_chunks(X, params, covariance_type):
-    """Yield ``(rows, log(weights_k) + log N(x | mean_k, cov_k))`` per chunk."""
+def _transposed_chunk(X, rows, shift):
+    """Rows of X minus shift, as a C-contiguous (D, n) array."""
+    chunk = np.array(X[rows].T, order="C")
+    chunk -= shift[:, None]
+    return chunk
+
+
+def _log_prob_operands(X, params, covariance_type):
+    """A function of row slices giving weighted log-probabilities (K, n)."""
     kernel = KERNELS[covariance_type]
     shift, means, prec_chol, log_weights = _chunk_operands(
         params, covariance_type, X.dtype
     )
-    n_samples, n_features = X.shape
-    for rows in chunk_slices(n_samples, means.shape[0], n_features, X.itemsize):
-        chunk = X[rows] - shift
-        yield rows, kernel.log_prob(chunk, means, prec_chol) + log_weights
+
+    def weighted_log_prob(rows):
+        chunk = _transposed_chunk(X, rows, shift)
+        wlp = kernel.log_prob(chunk, means, prec_chol)
+        wlp += log_weights[:, None]
+        return chunk, wlp
+
+    slices = chunk_slices(X.shape[0], means.shape[0], X.shape[1], X.itemsize)
+    return weighted_log_prob, slices, kernel, means
+
+
+def predict(X, params, covariance_type):
+    """Most probable component of each row; (n_samples,) int64."""
+    labels = np.empty(X.shape[0], dtype=np.int64)
+    weighted_log_prob, slices, _, _ = _log_prob_operands(X, params, covariance_type)
+
+    def one(rows):
+        labels[rows] = np.argmax(weighted_log_prob(rows)[1], axis=0)
+
+    _map_chunks(one, slices)
+    return labels
+
+
+def score_samples(X, params, covariance_type):
+    """``log p(x)`` of each row; (n_samples,) in X's dtype."""
+    out = np.empty(X.shape[0], dtype=X.dtype)
+    weighted_log_prob, slices, _, _ = _log_prob_operands(X, params, covariance_type)
+
+    def one(rows):
+        out[rows] = log_norm_resp(weighted_log_prob(rows)[1])[0]
+
+    _map_chunks(one, slices)
+    return out
+
+
+def predict_proba(X, params, covariance_type):
+    """Responsibilities of each row; (n_samples, n_components) in X's dtype."""
+    out = np.empty((X.shape[0], params.weights.shape[0]), dtype=X.dtype)
+    weighted_log_prob, slices, _, _ = _log_prob_operands(X, params, covariance_type)
+
+    def one(rows):
+        out[rows] = log_norm_resp(weighted_log_prob(rows)[1])[1].T
+
+    _map_chunks(one, slices)
+    return out
 
 
 def e_step(X, params, covariance_type, sample_weight=None):
@@ -125,36 +214,34 @@ def e_step(X, params, covariance_type, sample_weight=None):
     Returns
     -------
     stats : SufficientStats
+        The statistics of the chunks, summed in chunk order (so the result
+        does not depend on the number of threads).
     """
-    kernel = KERNELS[covariance_type]
-    shift, means, prec_chol, log_weights = _chunk_operands(
-        params, covariance_type, X.dtype
+    weighted_log_prob, slices, kernel, means = _log_prob_operands(
+        X, params, covariance_type
     )
-    n_samples, n_features = X.shape
-    total = None
-    for rows in chunk_slices(n_samples, means.shape[0], n_features, X.itemsize):
-        chunk = X[rows] - shift
-        wlp = kernel.log_prob(chunk, means, prec_chol)
-        wlp += log_weights
-        log_norm, resp = _log_norm_resp(wlp)
+
+    def one(rows):
+        chunk, wlp = weighted_log_prob(rows)
+        log_norm, resp = log_norm_resp(wlp)
         if sample_weight is None:
             log_likelihood = float(np.sum(log_norm, dtype=np.float64))
-            weight_sum = float(chunk.shape[0])
+            weight_sum = float(chunk.shape[1])
         else:
             weights = sample_weight[rows]
-            resp *= weights[:, None].astype(resp.dtype, copy=False)
+            resp *= weights.astype(resp.dtype, copy=False)
             log_likelihood = float(np.dot(weights, log_norm.astype(np.float64)))
             weight_sum = float(weights.sum())
         sx, sxx = kernel.accumulate(chunk, resp, means)
-        part = SufficientStats(
-            resp.sum(axis=0, dtype=np.float64),
+        return SufficientStats(
+            resp.sum(axis=1, dtype=np.float64),
             sx.astype(np.float64),
             sxx.astype(np.float64),
             log_likelihood,
             weight_sum,
         )
-        total = part if total is None else total + part
-    return total
+
+    return reduce(add, _map_chunks(one, slices))
 
 
 def assignment_stats(X, means, covariance_type, sample_weight=None):
@@ -171,14 +258,15 @@ def assignment_stats(X, means, covariance_type, sample_weight=None):
     n_components = means.shape[0]
     total = None
     for rows in chunk_slices(n_samples, n_components, n_features, X.itemsize):
-        chunk = X[rows] - shift.astype(X.dtype, copy=False)
-        labels = np.argmin(sq_norms - 2.0 * (chunk @ centered.T), axis=1)
-        resp = np.zeros((chunk.shape[0], n_components), dtype=X.dtype)
+        chunk = _transposed_chunk(X, rows, shift.astype(X.dtype, copy=False))
+        labels = np.argmin(sq_norms[:, None] - 2.0 * (centered @ chunk), axis=0)
+        n_rows = chunk.shape[1]
+        resp = np.zeros((n_components, n_rows), dtype=X.dtype)
         weights = 1.0 if sample_weight is None else sample_weight[rows]
-        resp[np.arange(chunk.shape[0]), labels] = weights
+        resp[labels, np.arange(n_rows)] = weights
         sx, sxx = kernel.accumulate(chunk, resp, centered)
         part = SufficientStats(
-            resp.sum(axis=0, dtype=np.float64),
+            resp.sum(axis=1, dtype=np.float64),
             sx.astype(np.float64),
             sxx.astype(np.float64),
             0.0,

@@ -632,12 +632,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         return validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
 
     def _predict_validated(self, X):
-        labels = np.empty(X.shape[0], dtype=np.int64)
-        for rows, wlp in _em.weighted_log_prob_chunks(
-            X, self._params(), self.covariance_type
-        ):
-            labels[rows] = np.argmax(wlp, axis=1)
-        return labels
+        return _em.predict(X, self._params(), self.covariance_type)
 
     def score_samples(self, X):
         """Log-likelihood of each sample under the model.
@@ -653,12 +648,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             ``log p(x)`` of each sample.
         """
         X = self._validate_for_inference(X)
-        out = np.empty(X.shape[0], dtype=X.dtype)
-        for rows, wlp in _em.weighted_log_prob_chunks(
-            X, self._params(), self.covariance_type
-        ):
-            out[rows] = _em._log_norm_resp(wlp)[0]
-        return out
+        return _em.score_samples(X, self._params(), self.covariance_type)
 
     def score(self, X, y=None):
         """Mean log-likelihood of the samples.
@@ -710,12 +700,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             The responsibilities; each row sums to one.
         """
         X = self._validate_for_inference(X)
-        out = np.empty((X.shape[0], self.n_components), dtype=X.dtype)
-        for rows, wlp in _em.weighted_log_prob_chunks(
-            X, self._params(), self.covariance_type
-        ):
-            out[rows] = _em._log_norm_resp(wlp)[1]
-        return out
+        return _em.predict_proba(X, self._params(), self.covariance_type)
 
     def sample(self, n_samples=1):
         """Draw random samples from the fitted mixture.

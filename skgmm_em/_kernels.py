@@ -21,16 +21,21 @@ The kernels work on data that the caller has already shifted by a common
 point close to the data (the EM driver uses the mixture mean), which keeps
 the second moments exact for data far from the origin.
 
-Sufficient statistics of a chunk of rows ``X`` with responsibilities ``resp``
+A chunk of samples is passed transposed, as ``Xt`` of shape (D, n), and
+per-sample results come back as (K, n): every reduction over components or
+features then runs along a long contiguous axis, which numpy does an order
+of magnitude faster than along a short last axis.
+
+Sufficient statistics of a chunk with responsibilities ``resp`` (K, n)
 (already multiplied by any sample weights) are ``sx`` and ``sxx``:
 
-* ``full``: ``sx[k] = sum_i resp[i, k] (x_i - m_k)`` and
-  ``sxx[k] = sum_i resp[i, k] (x_i - m_k)(x_i - m_k)^T`` about the current
+* ``full``: ``sx[k] = sum_i resp[k, i] (x_i - m_k)`` and
+  ``sxx[k] = sum_i resp[k, i] (x_i - m_k)(x_i - m_k)^T`` about the current
   means ``m_k``, so that no precision is lost to cancellation;
-* ``tied``: ``sx[k] = sum_i resp[i, k] x_i`` and
-  ``sxx = sum_i (sum_k resp[i, k]) x_i x_i^T``;
-* ``diag``: ``sx`` as for tied and ``sxx[k] = sum_i resp[i, k] x_i ** 2``;
-* ``spherical``: ``sx`` as for tied and ``sxx[k] = sum_i resp[i, k] |x_i|^2``.
+* ``tied``: ``sx[k] = sum_i resp[k, i] x_i`` and
+  ``sxx = sum_i (sum_k resp[k, i]) x_i x_i^T``;
+* ``diag``: ``sx`` as for tied and ``sxx[k] = sum_i resp[k, i] x_i ** 2``;
+* ``spherical``: ``sx`` as for tied and ``sxx[k] = sum_i resp[k, i] |x_i|^2``.
 """
 
 import math
@@ -71,30 +76,31 @@ def _row_sq_norms(A):
 # full
 
 
-def _log_prob_full(X, means, prec_chol):
-    """Log densities (n, K) of X (n, D) under K full-covariance Gaussians."""
-    n, n_features = X.shape
+def _log_prob_full(Xt, means, prec_chol):
+    """Log densities (K, n) of the columns of Xt (D, n), full covariances."""
+    n_features, n = Xt.shape
     n_components = means.shape[0]
-    # One product against the K factors side by side, rather than K products.
-    stacked = prec_chol.transpose(1, 0, 2).reshape(n_features, -1)
-    y = X @ stacked
-    y -= np.einsum("kd,kde->ke", means, prec_chol).reshape(1, -1)
-    y = y.reshape(n, n_components, n_features)
-    maha = np.einsum("nkd,nkd->nk", y, y)
+    # Row k * D + j of ``stacked`` is column j of U_k, so one product whitens
+    # every sample for every component at once: y = U_k^T (x - m_k).
+    stacked = prec_chol.transpose(0, 2, 1).reshape(-1, n_features)
+    y = stacked @ Xt
+    y -= np.einsum("kd,kde->ke", means, prec_chol).reshape(-1, 1)
+    y *= y
+    maha = y.reshape(n_components, n_features, n).sum(axis=1)
     log_det = np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
-    return -0.5 * (n_features * LOG_2PI + maha) + log_det
+    return (log_det - 0.5 * n_features * LOG_2PI)[:, None] - 0.5 * maha
 
 
-def _accumulate_full(X, resp, means):
+def _accumulate_full(Xt, resp, means):
     """Moments about each current mean: sx (K, D), sxx (K, D, D)."""
     n_components, n_features = means.shape
-    sx = np.empty((n_components, n_features), dtype=X.dtype)
-    sxx = np.empty((n_components, n_features, n_features), dtype=X.dtype)
+    sx = np.empty((n_components, n_features), dtype=Xt.dtype)
+    sxx = np.empty((n_components, n_features, n_features), dtype=Xt.dtype)
     for k in range(n_components):
-        diff = X - means[k]
-        weighted = diff * resp[:, k : k + 1]
-        sx[k] = weighted.sum(axis=0)
-        sxx[k] = weighted.T @ diff
+        diff = Xt - means[k][:, None]
+        weighted = diff * resp[k]
+        sx[k] = weighted.sum(axis=1)
+        sxx[k] = weighted @ diff.T
     return sx, sxx
 
 
@@ -173,18 +179,19 @@ def _sample_full(rng, mean, covariances, k, n):
 # tied
 
 
-def _log_prob_tied(X, means, prec_chol):
-    n_features = X.shape[1]
-    y = X @ prec_chol
+def _log_prob_tied(Xt, means, prec_chol):
+    n_features = Xt.shape[0]
+    y = prec_chol.T @ Xt
     mu = means @ prec_chol
-    maha = _row_sq_norms(y)[:, None] - 2.0 * (y @ mu.T) + _row_sq_norms(mu)
+    maha = (y * y).sum(axis=0) - 2.0 * (mu @ y) + _row_sq_norms(mu)[:, None]
+    np.maximum(maha, 0.0, out=maha)
     log_det = np.log(np.diagonal(prec_chol)).sum()
-    return -0.5 * (n_features * LOG_2PI + maha) + log_det
+    return (log_det - 0.5 * n_features * LOG_2PI) - 0.5 * maha
 
 
-def _accumulate_tied(X, resp, means):
-    sx = resp.T @ X
-    sxx = (X * resp.sum(axis=1)[:, None]).T @ X
+def _accumulate_tied(Xt, resp, means):
+    sx = resp @ Xt.T
+    sxx = (Xt * resp.sum(axis=0)) @ Xt.T
     return sx, sxx
 
 
@@ -213,21 +220,21 @@ def _sample_tied(rng, mean, covariances, k, n):
 # diag
 
 
-def _log_prob_diag(X, means, prec_chol):
-    n_features = X.shape[1]
+def _log_prob_diag(Xt, means, prec_chol):
+    n_features = Xt.shape[0]
     precisions = prec_chol**2
     maha = (
-        (X * X) @ precisions.T
-        - 2.0 * (X @ (means * precisions).T)
-        + np.sum(means**2 * precisions, axis=1)
+        precisions @ (Xt * Xt)
+        - 2.0 * ((means * precisions) @ Xt)
+        + np.sum(means**2 * precisions, axis=1)[:, None]
     )
     np.maximum(maha, 0.0, out=maha)
     log_det = np.log(prec_chol).sum(axis=1)
-    return -0.5 * (n_features * LOG_2PI + maha) + log_det
+    return (log_det - 0.5 * n_features * LOG_2PI)[:, None] - 0.5 * maha
 
 
-def _accumulate_diag(X, resp, means):
-    return resp.T @ X, resp.T @ (X * X)
+def _accumulate_diag(Xt, resp, means):
+    return resp @ Xt.T, resp @ (Xt * Xt).T
 
 
 def _m_step_diag(nk, nk_eps, sx, sxx, means, reg_covar):
@@ -253,21 +260,19 @@ def _sample_diag(rng, mean, covariances, k, n):
 # spherical
 
 
-def _log_prob_spherical(X, means, prec_chol):
-    n_features = X.shape[1]
+def _log_prob_spherical(Xt, means, prec_chol):
+    n_features = Xt.shape[0]
     precisions = prec_chol**2
-    maha = (
-        _row_sq_norms(X)[:, None] * precisions
-        - 2.0 * (X @ means.T) * precisions
-        + _row_sq_norms(means) * precisions
-    )
+    maha = (Xt * Xt).sum(axis=0) - 2.0 * (means @ Xt)
+    maha += _row_sq_norms(means)[:, None]
+    maha *= precisions[:, None]
     np.maximum(maha, 0.0, out=maha)
     log_det = n_features * np.log(prec_chol)
-    return -0.5 * (n_features * LOG_2PI + maha) + log_det
+    return (log_det - 0.5 * n_features * LOG_2PI)[:, None] - 0.5 * maha
 
 
-def _accumulate_spherical(X, resp, means):
-    return resp.T @ X, resp.T @ _row_sq_norms(X)
+def _accumulate_spherical(Xt, resp, means):
+    return resp @ Xt.T, resp @ (Xt * Xt).sum(axis=0)
 
 
 def _m_step_spherical(nk, nk_eps, sx, sxx, means, reg_covar):
@@ -291,9 +296,11 @@ class CovarianceKernel(NamedTuple):
 
     Attributes
     ----------
-    log_prob : callable ``(X, means, prec_chol) -> (n, K)``
-        Log densities of each row under each component (no mixture weights).
-    accumulate : callable ``(X, resp, means) -> (sx, sxx)``
+    log_prob : callable ``(Xt, means, prec_chol) -> (K, n)``
+        Log densities of each sample under each component (no mixture
+        weights). Samples are the columns of ``Xt`` (D, n).
+    accumulate : callable ``(Xt, resp, means) -> (sx, sxx)``
+        ``resp`` has shape (K, n).
         Sufficient statistics of one chunk (see the module docstring).
     m_step : callable ``(nk, nk_eps, sx, sxx, means, reg_covar) -> (means, cov)``
         Means and covariances (``reg_covar`` added) from summed statistics.

@@ -42,8 +42,10 @@ def test_log_prob_matches_scipy(covariance_type, n_features):
     rng = np.random.RandomState(0)
     params = _random_params(covariance_type, 4, n_features, rng)
     X = rng.normal(scale=3.0, size=(50, n_features))
-    log_prob = KERNELS[covariance_type].log_prob(
-        X, params.means, params.precisions_cholesky
+    log_prob = (
+        KERNELS[covariance_type]
+        .log_prob(np.ascontiguousarray(X.T), params.means, params.precisions_cholesky)
+        .T
     )
     full = _as_full(params.covariances, covariance_type, 4, n_features)
     expected = np.column_stack(
