@@ -24,8 +24,10 @@ from threadpoolctl import ThreadpoolController
 
 from ._kernels import KERNELS
 
-# Rows per chunk at most: large enough to amortize the Python overhead of a
-# chunk, small enough that the chunk's working set stays in cache.
+# Chunk sizes: large enough to amortize the Python overhead of a chunk and
+# to keep matrix products efficient, small enough to stay in cache.
+CHUNK_BYTES = 2**21
+MIN_CHUNK_ROWS = 256
 MAX_CHUNK_ROWS = 4096
 
 # Chunks are processed by a pool of threads, one per core: numpy and BLAS
@@ -108,10 +110,19 @@ class SufficientStats(NamedTuple):
 
 
 def chunk_slices(n_samples, n_components, n_features, itemsize):
-    """Row slices covering ``range(n_samples)``; the size follows working_memory."""
+    """Row slices of near-equal size covering ``range(n_samples)``.
+
+    A chunk's working set (about ``rows * K * (D + 4)`` values) is kept near
+    ``CHUNK_BYTES`` so that it stays in cache, with at least ``MIN_CHUNK_ROWS``
+    rows for efficient matrix products and at most ``MAX_CHUNK_ROWS``; it
+    never exceeds scikit-learn's ``working_memory`` setting.
+    """
     row_bytes = itemsize * (n_components * (n_features + 4) + 2 * n_features)
+    rows = min(MAX_CHUNK_ROWS, max(MIN_CHUNK_ROWS, CHUNK_BYTES // row_bytes))
     budget = get_config()["working_memory"] * 2**20
-    rows = int(max(1, min(n_samples, MAX_CHUNK_ROWS, budget // row_bytes)))
+    rows = int(max(1, min(n_samples, rows, budget // row_bytes)))
+    n_chunks = -(-n_samples // rows)
+    rows = -(-n_samples // n_chunks)
     return [slice(start, start + rows) for start in range(0, n_samples, rows)]
 
 
@@ -156,18 +167,18 @@ def _log_prob_operands(X, params, covariance_type):
 
     def weighted_log_prob(rows):
         chunk = _transposed_chunk(X, rows, shift)
-        wlp = kernel.log_prob(chunk, means, prec_chol)
+        wlp, aux = kernel.log_prob(chunk, means, prec_chol)
         wlp += log_weights[:, None]
-        return chunk, wlp
+        return chunk, wlp, aux
 
     slices = chunk_slices(X.shape[0], means.shape[0], X.shape[1], X.itemsize)
-    return weighted_log_prob, slices, kernel, means
+    return weighted_log_prob, slices, kernel, means, prec_chol
 
 
 def predict(X, params, covariance_type):
     """Most probable component of each row; (n_samples,) int64."""
     labels = np.empty(X.shape[0], dtype=np.int64)
-    weighted_log_prob, slices, _, _ = _log_prob_operands(X, params, covariance_type)
+    weighted_log_prob, slices, *_ = _log_prob_operands(X, params, covariance_type)
 
     def one(rows):
         labels[rows] = np.argmax(weighted_log_prob(rows)[1], axis=0)
@@ -179,7 +190,7 @@ def predict(X, params, covariance_type):
 def score_samples(X, params, covariance_type):
     """``log p(x)`` of each row; (n_samples,) in X's dtype."""
     out = np.empty(X.shape[0], dtype=X.dtype)
-    weighted_log_prob, slices, _, _ = _log_prob_operands(X, params, covariance_type)
+    weighted_log_prob, slices, *_ = _log_prob_operands(X, params, covariance_type)
 
     def one(rows):
         out[rows] = log_norm_resp(weighted_log_prob(rows)[1])[0]
@@ -191,7 +202,7 @@ def score_samples(X, params, covariance_type):
 def predict_proba(X, params, covariance_type):
     """Responsibilities of each row; (n_samples, n_components) in X's dtype."""
     out = np.empty((X.shape[0], params.weights.shape[0]), dtype=X.dtype)
-    weighted_log_prob, slices, _, _ = _log_prob_operands(X, params, covariance_type)
+    weighted_log_prob, slices, *_ = _log_prob_operands(X, params, covariance_type)
 
     def one(rows):
         out[rows] = log_norm_resp(weighted_log_prob(rows)[1])[1].T
@@ -217,12 +228,12 @@ def e_step(X, params, covariance_type, sample_weight=None):
         The statistics of the chunks, summed in chunk order (so the result
         does not depend on the number of threads).
     """
-    weighted_log_prob, slices, kernel, means = _log_prob_operands(
+    weighted_log_prob, slices, kernel, means, prec_chol = _log_prob_operands(
         X, params, covariance_type
     )
 
     def one(rows):
-        chunk, wlp = weighted_log_prob(rows)
+        chunk, wlp, aux = weighted_log_prob(rows)
         log_norm, resp = log_norm_resp(wlp)
         if sample_weight is None:
             log_likelihood = float(np.sum(log_norm, dtype=np.float64))
@@ -232,7 +243,7 @@ def e_step(X, params, covariance_type, sample_weight=None):
             resp *= weights.astype(resp.dtype, copy=False)
             log_likelihood = float(np.dot(weights, log_norm.astype(np.float64)))
             weight_sum = float(weights.sum())
-        sx, sxx = kernel.accumulate(chunk, resp, means)
+        sx, sxx = kernel.estep_accumulate(chunk, resp, means, aux)
         return SufficientStats(
             resp.sum(axis=1, dtype=np.float64),
             sx.astype(np.float64),
@@ -241,7 +252,11 @@ def e_step(X, params, covariance_type, sample_weight=None):
             weight_sum,
         )
 
-    return reduce(add, _map_chunks(one, slices))
+    total = reduce(add, _map_chunks(one, slices))
+    sx, sxx = kernel.estep_finish(
+        total.sx, total.sxx, params.precisions_cholesky.astype(np.float64)
+    )
+    return total._replace(sx=sx, sxx=sxx)
 
 
 def assignment_stats(X, means, covariance_type, sample_weight=None):

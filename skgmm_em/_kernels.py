@@ -77,7 +77,8 @@ def _row_sq_norms(A):
 
 
 def _log_prob_full(Xt, means, prec_chol):
-    """Log densities (K, n) of the columns of Xt (D, n), full covariances."""
+    """Log densities (K, n) of the columns of Xt (D, n), and the whitened
+    residuals y (K * D, n) that the E-step statistics reuse."""
     n_features, n = Xt.shape
     n_components = means.shape[0]
     # Row k * D + j of ``stacked`` is column j of U_k, so one product whitens
@@ -85,10 +86,10 @@ def _log_prob_full(Xt, means, prec_chol):
     stacked = prec_chol.transpose(0, 2, 1).reshape(-1, n_features)
     y = stacked @ Xt
     y -= np.einsum("kd,kde->ke", means, prec_chol).reshape(-1, 1)
-    y *= y
-    maha = y.reshape(n_components, n_features, n).sum(axis=1)
+    y3 = y.reshape(n_components, n_features, n)
+    maha = np.einsum("kdn,kdn->kn", y3, y3)
     log_det = np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
-    return (log_det - 0.5 * n_features * LOG_2PI)[:, None] - 0.5 * maha
+    return (log_det - 0.5 * n_features * LOG_2PI)[:, None] - 0.5 * maha, y3
 
 
 def _accumulate_full(Xt, resp, means):
@@ -101,6 +102,27 @@ def _accumulate_full(Xt, resp, means):
         weighted = diff * resp[k]
         sx[k] = weighted.sum(axis=1)
         sxx[k] = weighted @ diff.T
+    return sx, sxx
+
+
+def _accumulate_whitened_full(Xt, resp, means, y):
+    """The moments of _accumulate_full in whitened coordinates, from the
+    E-step's residuals y (K, D, n): no second pass over the samples."""
+    n_components, n_features, _ = y.shape
+    sx = np.empty((n_components, n_features), dtype=y.dtype)
+    sxx = np.empty((n_components, n_features, n_features), dtype=y.dtype)
+    for k in range(n_components):
+        weighted = y[k] * resp[k]
+        sx[k] = weighted.sum(axis=1)
+        sxx[k] = weighted @ y[k].T
+    return sx, sxx
+
+
+def _unwhiten_full(sx, sxx, prec_chol):
+    """Whitened moments back to data coordinates: d = U^-T y for each k."""
+    u_inv = np.linalg.inv(prec_chol)
+    sx = np.einsum("ke,ked->kd", sx, u_inv)
+    sxx = u_inv.transpose(0, 2, 1) @ sxx @ u_inv
     return sx, sxx
 
 
@@ -131,16 +153,19 @@ def _prec_chol_full(cov, reg_covar):
     if not np.all(np.isfinite(cov)):
         bad = np.flatnonzero(~np.isfinite(cov).all(axis=(1, 2)))
         raise ill_defined_covariance_error(bad.tolist(), reg_covar)
-    out = np.empty_like(cov)
-    bad = []
-    for k in range(cov.shape[0]):
-        try:
-            out[k] = _cholesky_upper_inverse(cov[k], reg_covar, k)
-        except ValueError:
-            bad.append(k)
-    if bad:
-        raise ill_defined_covariance_error(bad, reg_covar)
-    return out
+    try:
+        # One batched call: K small LAPACK calls from Python cost more than
+        # the arithmetic.
+        lower = np.linalg.cholesky(cov)
+    except np.linalg.LinAlgError:
+        bad = []
+        for k in range(cov.shape[0]):
+            try:
+                np.linalg.cholesky(cov[k])
+            except np.linalg.LinAlgError:
+                bad.append(k)
+        raise ill_defined_covariance_error(bad, reg_covar) from None
+    return np.linalg.inv(lower).transpose(0, 2, 1)
 
 
 def _upper_factor(precision):
@@ -186,7 +211,7 @@ def _log_prob_tied(Xt, means, prec_chol):
     maha = (y * y).sum(axis=0) - 2.0 * (mu @ y) + _row_sq_norms(mu)[:, None]
     np.maximum(maha, 0.0, out=maha)
     log_det = np.log(np.diagonal(prec_chol)).sum()
-    return (log_det - 0.5 * n_features * LOG_2PI) - 0.5 * maha
+    return (log_det - 0.5 * n_features * LOG_2PI) - 0.5 * maha, None
 
 
 def _accumulate_tied(Xt, resp, means):
@@ -223,18 +248,21 @@ def _sample_tied(rng, mean, covariances, k, n):
 def _log_prob_diag(Xt, means, prec_chol):
     n_features = Xt.shape[0]
     precisions = prec_chol**2
+    squares = Xt * Xt
     maha = (
-        precisions @ (Xt * Xt)
+        precisions @ squares
         - 2.0 * ((means * precisions) @ Xt)
         + np.sum(means**2 * precisions, axis=1)[:, None]
     )
     np.maximum(maha, 0.0, out=maha)
     log_det = np.log(prec_chol).sum(axis=1)
-    return (log_det - 0.5 * n_features * LOG_2PI)[:, None] - 0.5 * maha
+    return (log_det - 0.5 * n_features * LOG_2PI)[:, None] - 0.5 * maha, squares
 
 
-def _accumulate_diag(Xt, resp, means):
-    return resp @ Xt.T, resp @ (Xt * Xt).T
+def _accumulate_diag(Xt, resp, means, squares=None):
+    if squares is None:
+        squares = Xt * Xt
+    return resp @ Xt.T, resp @ squares.T
 
 
 def _m_step_diag(nk, nk_eps, sx, sxx, means, reg_covar):
@@ -263,16 +291,19 @@ def _sample_diag(rng, mean, covariances, k, n):
 def _log_prob_spherical(Xt, means, prec_chol):
     n_features = Xt.shape[0]
     precisions = prec_chol**2
-    maha = (Xt * Xt).sum(axis=0) - 2.0 * (means @ Xt)
+    sq_norms = (Xt * Xt).sum(axis=0)
+    maha = sq_norms - 2.0 * (means @ Xt)
     maha += _row_sq_norms(means)[:, None]
     maha *= precisions[:, None]
     np.maximum(maha, 0.0, out=maha)
     log_det = n_features * np.log(prec_chol)
-    return (log_det - 0.5 * n_features * LOG_2PI)[:, None] - 0.5 * maha
+    return (log_det - 0.5 * n_features * LOG_2PI)[:, None] - 0.5 * maha, sq_norms
 
 
-def _accumulate_spherical(Xt, resp, means):
-    return resp @ Xt.T, resp @ (Xt * Xt).sum(axis=0)
+def _accumulate_spherical(Xt, resp, means, sq_norms=None):
+    if sq_norms is None:
+        sq_norms = (Xt * Xt).sum(axis=0)
+    return resp @ Xt.T, resp @ sq_norms
 
 
 def _m_step_spherical(nk, nk_eps, sx, sxx, means, reg_covar):
@@ -291,16 +322,27 @@ def _sample_spherical(rng, mean, covariances, k, n):
 # the dispatch table
 
 
+def _no_change(sx, sxx, prec_chol):
+    return sx, sxx
+
+
 class CovarianceKernel(NamedTuple):
     """The numerical kernels of one covariance type.
 
     Attributes
     ----------
-    log_prob : callable ``(Xt, means, prec_chol) -> (K, n)``
-        Log densities of each sample under each component (no mixture
-        weights). Samples are the columns of ``Xt`` (D, n).
+    log_prob : callable ``(Xt, means, prec_chol) -> (log_prob, aux)``
+        Log densities (K, n) of each sample under each component (no
+        mixture weights); samples are the columns of ``Xt`` (D, n). ``aux``
+        holds intermediate results that ``estep_accumulate`` reuses.
     accumulate : callable ``(Xt, resp, means) -> (sx, sxx)``
-        ``resp`` has shape (K, n).
+        Sufficient statistics from scratch; ``resp`` has shape (K, n).
+    estep_accumulate : callable ``(Xt, resp, means, aux) -> (sx, sxx)``
+        The same statistics, reusing the E-step's ``aux``, possibly in
+        coordinates of the current parameters;
+    estep_finish : callable ``(sx, sxx, prec_chol) -> (sx, sxx)``
+        maps summed ``estep_accumulate`` statistics to those of
+        ``accumulate``.
         Sufficient statistics of one chunk (see the module docstring).
     m_step : callable ``(nk, nk_eps, sx, sxx, means, reg_covar) -> (means, cov)``
         Means and covariances (``reg_covar`` added) from summed statistics.
@@ -317,6 +359,8 @@ class CovarianceKernel(NamedTuple):
 
     log_prob: Callable
     accumulate: Callable
+    estep_accumulate: Callable
+    estep_finish: Callable
     m_step: Callable
     precision_cholesky: Callable
     prec_chol_from_precisions: Callable
@@ -331,6 +375,8 @@ KERNELS = {
     "full": CovarianceKernel(
         log_prob=_log_prob_full,
         accumulate=_accumulate_full,
+        estep_accumulate=_accumulate_whitened_full,
+        estep_finish=_unwhiten_full,
         m_step=_m_step_full,
         precision_cholesky=_prec_chol_full,
         prec_chol_from_precisions=_prec_chol_from_precisions_full,
@@ -343,6 +389,8 @@ KERNELS = {
     "tied": CovarianceKernel(
         log_prob=_log_prob_tied,
         accumulate=_accumulate_tied,
+        estep_accumulate=lambda Xt, resp, means, aux: _accumulate_tied(Xt, resp, means),
+        estep_finish=_no_change,
         m_step=_m_step_tied,
         precision_cholesky=_prec_chol_tied,
         prec_chol_from_precisions=_upper_factor,
@@ -355,6 +403,8 @@ KERNELS = {
     "diag": CovarianceKernel(
         log_prob=_log_prob_diag,
         accumulate=_accumulate_diag,
+        estep_accumulate=_accumulate_diag,
+        estep_finish=_no_change,
         m_step=_m_step_diag,
         precision_cholesky=_prec_chol_vector,
         prec_chol_from_precisions=np.sqrt,
@@ -367,6 +417,8 @@ KERNELS = {
     "spherical": CovarianceKernel(
         log_prob=_log_prob_spherical,
         accumulate=_accumulate_spherical,
+        estep_accumulate=_accumulate_spherical,
+        estep_finish=_no_change,
         m_step=_m_step_spherical,
         precision_cholesky=_prec_chol_vector,
         prec_chol_from_precisions=np.sqrt,

@@ -42,9 +42,10 @@ def test_log_prob_matches_scipy(covariance_type, n_features):
     rng = np.random.RandomState(0)
     params = _random_params(covariance_type, 4, n_features, rng)
     X = rng.normal(scale=3.0, size=(50, n_features))
+    Xt = np.ascontiguousarray(X.T)
     log_prob = (
         KERNELS[covariance_type]
-        .log_prob(np.ascontiguousarray(X.T), params.means, params.precisions_cholesky)
+        .log_prob(Xt, params.means, params.precisions_cholesky)[0]
         .T
     )
     full = _as_full(params.covariances, covariance_type, 4, n_features)
@@ -55,6 +56,29 @@ def test_log_prob_matches_scipy(covariance_type, n_features):
         ]
     )
     np.testing.assert_allclose(log_prob, expected, rtol=1e-10)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_estep_statistics_equal_direct_statistics(covariance_type, dtype):
+    # The E-step reuses intermediate results (whitened residuals, squares);
+    # mapped back, its statistics equal those computed from scratch.
+    rng = np.random.RandomState(5)
+    kernel = KERNELS[covariance_type]
+    params = _random_params(covariance_type, 3, 5, rng)
+    Xt = rng.normal(scale=3.0, size=(5, 40)).astype(dtype)
+    resp = rng.dirichlet(np.ones(3), size=40).T.astype(dtype)
+    means = params.means.astype(dtype)
+    prec_chol = params.precisions_cholesky.astype(dtype)
+    _, aux = kernel.log_prob(Xt, means, prec_chol)
+    fast = kernel.estep_accumulate(Xt, resp, means, aux)
+    fast = kernel.estep_finish(
+        *(a.astype(np.float64) for a in fast), prec_chol.astype(np.float64)
+    )
+    direct = kernel.accumulate(Xt, resp, means)
+    rtol = 1e-10 if dtype == np.float64 else 1e-4
+    for a, b in zip(fast, direct, strict=True):
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * np.abs(b).max())
 
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
