@@ -4,19 +4,20 @@ Where EM starts: the built-in initializers
 ===========================================
 
 Every built-in initializer on the same data: where it starts (dashed
-ellipses), where EM ends (solid ellipses), the final mean log-likelihood and
-the number of iterations, and the learning curves from ``history_``. A
-user-written initializer is plugged in the same way.
+2-sigma ellipses), where EM ends (solid 2-sigma ellipses, over the data
+colored by component), the final mean log-likelihood and the number of
+iterations, and the learning curves from ``history_``. A user-written
+initializer is plugged in the same way.
 """
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.patches import Ellipse
 
 from skgmm_em import GaussianMixture
 from skgmm_em.datasets import make_mixture
 from skgmm_em.initialization import INITIALIZERS
+from skgmm_em.plotting import plot_ellipses
 
 X, y = make_mixture(
     600,
@@ -27,15 +28,6 @@ X, y = make_mixture(
 )
 
 
-def draw_ellipses(ax, gm, **style):
-    """Two-sigma ellipse of each component of a full-covariance mixture."""
-    for mean, cov in zip(gm.means_, gm.covariances_, strict=True):
-        values, vectors = np.linalg.eigh(cov)
-        angle = np.degrees(np.arctan2(vectors[1, 1], vectors[0, 1]))
-        width, height = 2 * 2 * np.sqrt(values[::-1])
-        ax.add_patch(Ellipse(mean, width, height, angle=angle, fill=False, **style))
-
-
 # %%
 # Fit once per initializer; ``max_iter=0`` gives the start itself.
 fig, axes = plt.subplots(1, len(INITIALIZERS), figsize=(4 * len(INITIALIZERS), 4))
@@ -44,9 +36,10 @@ for ax, name in zip(axes, INITIALIZERS, strict=True):
     start = GaussianMixture(3, init_params=name, max_iter=0, random_state=1).fit(X)
     gm = GaussianMixture(3, init_params=name, random_state=1, max_iter=500).fit(X)
     fits[name] = gm
-    ax.scatter(X[:, 0], X[:, 1], c=gm.labels_, s=6, cmap="viridis")
-    draw_ellipses(ax, start, color="gray", linestyle="--")
-    draw_ellipses(ax, gm, color="crimson")
+    plot_ellipses(gm, X, ax=ax, sigmas=(2,), scatter_kws={"s": 6})
+    plot_ellipses(
+        start, ax=ax, sigmas=(2,), ellipse_kws={"edgecolor": "gray", "linestyle": "--"}
+    )
     ax.set_title(f"{name}\nlog L/n = {gm.score(X):.3f}, {gm.n_iter_} iterations")
     ax.set_aspect("equal")
     ax.set_xlim(-6, 10)
