@@ -259,6 +259,43 @@ def e_step(X, params, covariance_type, sample_weight=None):
     return total._replace(sx=sx, sxx=sxx)
 
 
+# Odd 64-bit multipliers for hashing rows: fixed, so the order is stable.
+_HASH_MULTIPLIERS = np.random.RandomState(0).randint(
+    1, 2**62, size=4096, dtype=np.int64
+).astype(np.uint64) * np.uint64(2) + np.uint64(1)
+
+
+def distinct_rows(X, sample_weight=None):
+    """The distinct rows of X with positive weight, in a canonical order.
+
+    Returns ``(rows, weights)``: the rows sorted by a hash of their bits and
+    each with the total weight of its copies; ``weights`` is None when every
+    total is one. The result depends only on the weighted set of samples,
+    not on their order or on whether a sample is repeated or weighted.
+    """
+    if sample_weight is None:
+        weights = np.ones(X.shape[0])
+    else:
+        keep = sample_weight > 0
+        X, weights = X[keep], sample_weight[keep]
+    # Adding 0.0 maps -0.0 to 0.0, so that equal values have equal bits.
+    bits = np.ascontiguousarray(X + X.dtype.type(0.0))
+    bits = bits.view(np.uint64 if X.itemsize == 8 else np.uint32)
+    bits = bits.astype(np.uint64, copy=False)
+    n_features = X.shape[1]
+    multipliers = np.resize(_HASH_MULTIPLIERS, n_features)
+    keys = (bits * multipliers).sum(axis=1)
+    keys ^= keys >> np.uint64(31)
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    rows = X[order[starts]]
+    totals = np.add.reduceat(weights[order], starts)
+    if np.all(totals == 1.0):
+        return rows, None
+    return rows, totals
+
+
 def assignment_stats(X, means, covariance_type, sample_weight=None):
     """Statistics of the hard assignment of each row to its nearest mean.
 

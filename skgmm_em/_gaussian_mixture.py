@@ -75,6 +75,30 @@ def _check_precisions_init(precisions, covariance_type, n_components, n_features
     return precisions
 
 
+def _check_sample_weight(sample_weight, n_samples):
+    """Validated float64 copy of sample_weight, or None."""
+    if sample_weight is None:
+        return None
+    try:
+        weights = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("sample_weight must be an array of numbers.") from None
+    if weights.ndim == 0:
+        weights = np.full(n_samples, float(weights))
+    if weights.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},), one weight per "
+            f"sample, got shape {weights.shape}."
+        )
+    if not np.all(np.isfinite(weights)):
+        raise ValueError("sample_weight contains NaN or infinity.")
+    if np.any(weights < 0):
+        raise ValueError("sample_weight must be non-negative.")
+    if not np.any(weights > 0):
+        raise ValueError("sample_weight is zero for every sample.")
+    return weights
+
+
 def _max_abs_change(old, new):
     return float(np.max(np.abs(np.asarray(new) - np.asarray(old)), initial=0.0))
 
@@ -298,7 +322,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
     # ------------------------------------------------------------------
     # fitting
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Estimate the model parameters with the EM algorithm.
 
         Runs ``n_init`` initializations (one with ``warm_start``) and keeps
@@ -316,6 +340,11 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         y : Ignored
             Not used, present for API consistency by convention.
 
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples. An integer weight counts a
+            sample that many times, a zero weight drops it; scaling all
+            weights changes nothing. The initializers honour the weights.
+
         Returns
         -------
         self : object
@@ -330,6 +359,15 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
                 f"and n_components={self.n_components}: use fewer components "
                 "or more data."
             )
+        sample_weight = _check_sample_weight(sample_weight, n_samples)
+        if sample_weight is not None and np.count_nonzero(sample_weight) < min(
+            2, self.n_components
+        ):
+            raise ValueError(
+                f"Only {np.count_nonzero(sample_weight)} sample(s) have a "
+                f"positive sample_weight; fitting n_components="
+                f"{self.n_components} needs at least {max(2, self.n_components)}."
+            )
         user_init = self._check_initial_parameters(n_features)
         eps = float(np.finfo(X.dtype).eps)
         random_state = check_random_state(self.random_state)
@@ -343,8 +381,12 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         for init in range(n_init):
             self._print_init_start(init)
             if not resume:
-                start = self._initial_parameters(X, user_init, random_state)
-            run = self._run_em(X, start, eps, self.lower_bound_ if resume else -np.inf)
+                start = self._initial_parameters(
+                    X, sample_weight, user_init, random_state
+                )
+            run = self._run_em(
+                X, sample_weight, start, eps, self.lower_bound_ if resume else -np.inf
+            )
             self._print_init_end(run)
             if best is None or run["lower_bound"] > best["lower_bound"]:
                 best = run
@@ -368,7 +410,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         self.labels_ = self._predict_validated(X)
         return self
 
-    def fit_predict(self, X, y=None):
+    def fit_predict(self, X, y=None, sample_weight=None):
         """Fit the model to X and return the component of each sample.
 
         Equal to ``fit(X).predict(X)`` (the labels come from a final E-step
@@ -382,12 +424,15 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         y : Ignored
             Not used, present for API consistency by convention.
 
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples; see :meth:`fit`.
+
         Returns
         -------
         labels : ndarray of shape (n_samples,)
             Component labels.
         """
-        return self.fit(X, y).labels_
+        return self.fit(X, y, sample_weight=sample_weight).labels_
 
     def _check_initial_parameters(self, n_features):
         """Validated copies of the user's initial parameters (never stored)."""
@@ -430,12 +475,14 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             )
         )
 
-    def _initial_parameters(self, X, user_init, random_state):
+    def _initial_parameters(self, X, sample_weight, user_init, random_state):
         """Run the initializer and apply the user's initial parameters."""
         kernel = KERNELS[self.covariance_type]
         weights_init, means_init, precisions_init = user_init
         if any(p is None for p in user_init):
-            weights, means, covariances = self._run_initializer(X, random_state)
+            weights, means, covariances = self._run_initializer(
+                X, sample_weight, random_state
+            )
         if weights_init is not None:
             weights = weights_init
         if means_init is not None:
@@ -447,7 +494,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             prec_chol = kernel.precision_cholesky(covariances, self.reg_covar)
         return _em.MixtureParams(weights, means, covariances, prec_chol)
 
-    def _run_initializer(self, X, random_state):
+    def _run_initializer(self, X, sample_weight, random_state):
         """Weights, means and covariances (of this covariance type) to start from."""
         init = self.init_params
         if isinstance(init, str):
@@ -458,20 +505,26 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
                 f"instead, for example init_params={init.__name__}()."
             )
         initialize = init.initialize if hasattr(init, "initialize") else init
-        result = initialize(X, self.n_components, random_state)
+        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+        result = initialize(X, self.n_components, random_state, **kwargs)
         name = type(init).__name__ if hasattr(init, "initialize") else repr(init)
         weights, means, covariances = self._check_initializer_result(result, X, name)
 
         kernel = KERNELS[self.covariance_type]
         if weights is None or covariances is None:
-            stats, shift = _em.assignment_stats(X, means, self.covariance_type)
+            stats, shift = _em.assignment_stats(
+                X, means, self.covariance_type, sample_weight
+            )
             nk_eps = stats.nk + 10.0 * np.finfo(X.dtype).eps
             _, cell_cov = kernel.m_step(
                 stats.nk, nk_eps, stats.sx, stats.sxx, means - shift, self.reg_covar
             )
-            sparse = stats.nk < 2.0
+            # Fewer than two samples' worth of weight (in units of the mean
+            # sample weight) cannot give a covariance.
+            unit = stats.weight_sum / X.shape[0]
+            sparse = stats.nk < 2.0 * unit
             if np.any(sparse) and self.covariance_type != "tied":
-                cell_cov[sparse] = self._data_covariance(X)
+                cell_cov[sparse] = self._data_covariance(X, sample_weight)
             if weights is None:
                 weights = nk_eps / nk_eps.sum()
             if covariances is None:
@@ -481,9 +534,10 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         )
         return weights, means, covariances
 
-    def _data_covariance(self, X):
+    def _data_covariance(self, X, sample_weight):
         """Covariance of all of X, as one component of this covariance type."""
-        stats, _ = _em.assignment_stats(X, X.mean(axis=0, keepdims=True), "full")
+        center = np.average(X, axis=0, weights=sample_weight)[None]
+        stats, _ = _em.assignment_stats(X, center, "full", sample_weight)
         full = (stats.sxx[0] / stats.nk[0])[None]
         kernel = KERNELS[self.covariance_type]
         cov = kernel.from_full(full, np.ones(1))
@@ -524,7 +578,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             weights = weights / weights.sum()
         return weights, means, covariances
 
-    def _run_em(self, X, params, eps, lower_bound):
+    def _run_em(self, X, sample_weight, params, eps, lower_bound):
         """EM iterations from ``params``; returns the run's outcome as a dict."""
         kernel_type = self.covariance_type
         history = {
@@ -538,7 +592,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         n_iter = 0
         for n_iter in range(1, self.max_iter + 1):
             previous = lower_bound
-            stats = _em.e_step(X, params, kernel_type)
+            stats = _em.e_step(X, params, kernel_type, sample_weight)
             new = _em.m_step(stats, params, kernel_type, self.reg_covar, eps)
             lower_bound = stats.log_likelihood / stats.weight_sum
             history["log_likelihood"].append(lower_bound)
@@ -556,7 +610,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
                 converged = True
                 break
         if self.max_iter == 0:
-            stats = _em.e_step(X, params, kernel_type)
+            stats = _em.e_step(X, params, kernel_type, sample_weight)
             lower_bound = stats.log_likelihood / stats.weight_sum
         return {
             "params": params,
@@ -650,7 +704,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         X = self._validate_for_inference(X)
         return _em.score_samples(X, self._params(), self.covariance_type)
 
-    def score(self, X, y=None):
+    def score(self, X, y=None, sample_weight=None):
         """Mean log-likelihood of the samples.
 
         GridSearchCV uses it by default, so it selects by held-out
@@ -664,12 +718,17 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         y : Ignored
             Not used, present for API consistency by convention.
 
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples: the result is the weighted mean.
+
         Returns
         -------
         log_likelihood : float
-            Mean of :meth:`score_samples`.
+            (Weighted) mean of :meth:`score_samples`.
         """
-        return float(np.mean(self.score_samples(X), dtype=np.float64))
+        log_prob = self.score_samples(X).astype(np.float64)
+        weights = _check_sample_weight(sample_weight, log_prob.shape[0])
+        return float(np.average(log_prob, weights=weights))
 
     def predict(self, X):
         """Most probable component of each sample.

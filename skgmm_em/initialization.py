@@ -33,12 +33,20 @@ The estimator then completes and converts the start:
 * ``reg_covar`` is added to every variance, as in every M-step.
 
 The built-in initializers are selected by name in ``init_params`` or passed
-as instances (to set their options); see :data:`INITIALIZERS`.
+as instances (to set their options); see :data:`INITIALIZERS`. They work on
+the distinct samples in a canonical order, each with its total weight, so
+that their start depends only on the weighted set of samples: repeating a
+sample or giving it an integer weight, and shuffling the rows, start EM at
+the same place (for a fixed ``random_state``). For the same reason the
+k-means start is not the one scikit-learn draws for the same
+``random_state``, though it is the same algorithm.
 """
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans, kmeans_plusplus
+
+from ._em import distinct_rows
 
 __all__ = [
     "INITIALIZERS",
@@ -60,6 +68,17 @@ def _weighted_mean_cov(X, sample_weight):
     centered = X - mean
     cov = (centered * w[:, None]).T @ centered
     return mean, cov
+
+
+def _distinct(X, sample_weight, n_components):
+    """Distinct weighted samples in canonical order; checks there are enough."""
+    rows, weights = distinct_rows(X, sample_weight)
+    if len(rows) < n_components:
+        raise ValueError(
+            f"X has only {len(rows)} distinct sample(s) with positive weight, "
+            f"fewer than n_components={n_components}: use fewer components."
+        )
+    return rows, weights
 
 
 def parameters_from_responsibilities(X, resp, sample_weight=None):
@@ -139,6 +158,7 @@ class KMeansInit(BaseEstimator):
 
     def initialize(self, X, n_components, random_state, sample_weight=None):
         """Return ``(None, means, None)`` from k-means; see the module doc."""
+        X, sample_weight = _distinct(X, sample_weight, n_components)
         km = KMeans(
             n_clusters=n_components,
             n_init=self.n_init,
@@ -158,6 +178,7 @@ class KMeansPlusPlusInit(BaseEstimator):
 
     def initialize(self, X, n_components, random_state, sample_weight=None):
         """Return ``(None, seeds, None)``; see the module doc."""
+        X, sample_weight = _distinct(X, sample_weight, n_components)
         centers, _ = kmeans_plusplus(
             X, n_components, random_state=random_state, sample_weight=sample_weight
         )
@@ -174,6 +195,7 @@ class RandomInit(BaseEstimator):
 
     def initialize(self, X, n_components, random_state, sample_weight=None):
         """Return the parameters of random responsibilities."""
+        X, sample_weight = _distinct(X, sample_weight, n_components)
         resp = random_state.uniform(size=(X.shape[0], n_components))
         resp /= resp.sum(axis=1, keepdims=True)
         return parameters_from_responsibilities(X, resp, sample_weight)
@@ -189,6 +211,7 @@ class RandomFromDataInit(BaseEstimator):
 
     def initialize(self, X, n_components, random_state, sample_weight=None):
         """Return ``(None, chosen samples, None)``; see the module doc."""
+        X, sample_weight = _distinct(X, sample_weight, n_components)
         p = None
         if sample_weight is not None:
             p = np.asarray(sample_weight, dtype=np.float64)
@@ -222,6 +245,7 @@ class MomentsInit(BaseEstimator):
         """Return ``(equal weights, drawn means, data covariance)``."""
         if not self.scale > 0:
             raise ValueError(f"MomentsInit needs scale > 0, got scale={self.scale!r}.")
+        X, sample_weight = _distinct(X, sample_weight, n_components)
         mean, cov = _weighted_mean_cov(X, sample_weight)
         n_features = X.shape[1]
         # The data covariance may be singular (a constant feature); a tiny

@@ -8,6 +8,7 @@ from sklearn.mixture import GaussianMixture as SkGaussianMixture
 from sklearn.model_selection import GridSearchCV
 
 from skgmm_em import GaussianMixture
+from skgmm_em._em import distinct_rows
 from skgmm_em.initialization import (
     INITIALIZERS,
     KMeansInit,
@@ -420,11 +421,13 @@ def test_parameters_from_responsibilities_hard_labels():
 
 
 def test_random_init_is_m_step_of_random_responsibilities(X):
+    # The built-ins draw for the distinct samples in their canonical order.
     gm = _start(X, "random", random_state=5)
+    rows, _ = distinct_rows(X)
     rng = np.random.RandomState(5)
-    resp = rng.uniform(size=(X.shape[0], 3))
+    resp = rng.uniform(size=(rows.shape[0], 3))
     resp /= resp.sum(axis=1, keepdims=True)
-    weights, means, covs = parameters_from_responsibilities(X, resp)
+    weights, means, covs = parameters_from_responsibilities(rows, resp)
     np.testing.assert_allclose(gm.weights_, weights, rtol=1e-12)
     np.testing.assert_allclose(gm.means_, means, rtol=1e-12)
     np.testing.assert_allclose(gm.covariances_, covs + REG * np.eye(3), rtol=1e-10)
@@ -500,15 +503,18 @@ def test_grid_search_over_initializers():
     [(0, "full"), (1, "full"), (2, "full"), (0, "tied"), (1, "diag"), (2, "spherical")],
 )
 def test_kmeans_start_matches_sklearn(X, covariance_type, random_state):
-    # Both run the same KMeans(n_init=1) from the same RandomState: same start.
+    # The same KMeans(n_init=1) from the same RandomState, on the samples in
+    # our canonical order: the start scikit-learn would compute on them.
     ours = _builtin_start("kmeans", covariance_type, random_state)
+    rows, _ = distinct_rows(X)
+    assert len(rows) == len(X)
     theirs = SkGaussianMixture(
         3,
         covariance_type=covariance_type,
         init_params="kmeans",
         max_iter=0,
         random_state=random_state,
-    ).fit(X)
+    ).fit(rows)
     np.testing.assert_allclose(ours.means_, theirs.means_, rtol=0, atol=1e-6)
     np.testing.assert_allclose(ours.weights_, theirs.weights_, rtol=1e-10)
     np.testing.assert_allclose(ours.covariances_, theirs.covariances_, rtol=1e-6)
