@@ -7,7 +7,13 @@ learning curves, built on a chunked EM core.
 
 from . import initialization
 from ._gaussian_mixture import GaussianMixture
+from ._impute import GaussianMixtureImputer
 
 __version__ = "0.1.0"
 
-__all__ = ["GaussianMixture", "initialization", "__version__"]
+__all__ = [
+    "GaussianMixture",
+    "GaussianMixtureImputer",
+    "initialization",
+    "__version__",
+]

@@ -22,6 +22,7 @@ import numpy as np
 from sklearn import get_config
 from threadpoolctl import ThreadpoolController
 
+from . import _missing
 from ._kernels import KERNELS
 
 # Chunk sizes: large enough to amortize the Python overhead of a chunk and
@@ -117,6 +118,8 @@ def chunk_slices(n_samples, n_components, n_features, itemsize):
     rows for efficient matrix products and at most ``MAX_CHUNK_ROWS``; it
     never exceeds scikit-learn's ``working_memory`` setting.
     """
+    if n_samples == 0:
+        return []
     row_bytes = itemsize * (n_components * (n_features + 4) + 2 * n_features)
     rows = min(MAX_CHUNK_ROWS, max(MIN_CHUNK_ROWS, CHUNK_BYTES // row_bytes))
     budget = get_config()["working_memory"] * 2**20
@@ -124,6 +127,15 @@ def chunk_slices(n_samples, n_components, n_features, itemsize):
     n_chunks = -(-n_samples // rows)
     rows = -(-n_samples // n_chunks)
     return [slice(start, start + rows) for start in range(0, n_samples, rows)]
+
+
+def _row_chunks(X, n_components, missing):
+    """Chunks of the rows the fast kernels handle: all, or the complete ones."""
+    n_rows = X.shape[0] if missing is None else len(missing.complete)
+    slices = chunk_slices(n_rows, n_components, X.shape[1], X.itemsize)
+    if missing is None:
+        return slices
+    return [missing.complete[rows] for rows in slices]
 
 
 def reference_point(params):
@@ -158,8 +170,8 @@ def _transposed_chunk(X, rows, shift):
     return chunk
 
 
-def _log_prob_operands(X, params, covariance_type):
-    """A function of row slices giving weighted log-probabilities (K, n)."""
+def _log_prob_operands(X, params, covariance_type, missing=None):
+    """A function of row chunks giving weighted log-probabilities (K, n)."""
     kernel = KERNELS[covariance_type]
     shift, means, prec_chol, log_weights = _chunk_operands(
         params, covariance_type, X.dtype
@@ -171,47 +183,93 @@ def _log_prob_operands(X, params, covariance_type):
         wlp += log_weights[:, None]
         return chunk, wlp, aux
 
-    slices = chunk_slices(X.shape[0], means.shape[0], X.shape[1], X.itemsize)
+    slices = _row_chunks(X, means.shape[0], missing)
     return weighted_log_prob, slices, kernel, means, prec_chol
 
 
-def predict(X, params, covariance_type):
+def _incomplete_outputs(X, params, covariance_type, missing, expect=False):
+    """Per-chunk outputs of the rows with NaN (see _missing.pattern_outputs)."""
+    if missing is None:
+        return []
+    shift = reference_point(params)
+    with np.errstate(divide="ignore"):
+        log_weights = np.log(params.weights)
+    return _missing.pattern_outputs(
+        X,
+        missing,
+        params.means - shift,
+        KERNELS[covariance_type].to_full(params.covariances, *params.means.shape),
+        log_weights,
+        shift,
+        expect,
+    )
+
+
+def predict(X, params, covariance_type, missing=None):
     """Most probable component of each row; (n_samples,) int64."""
     labels = np.empty(X.shape[0], dtype=np.int64)
-    weighted_log_prob, slices, *_ = _log_prob_operands(X, params, covariance_type)
+    weighted_log_prob, slices, *_ = _log_prob_operands(
+        X, params, covariance_type, missing
+    )
 
     def one(rows):
         labels[rows] = np.argmax(weighted_log_prob(rows)[1], axis=0)
 
     _map_chunks(one, slices)
+    for rows, _, resp, _ in _incomplete_outputs(X, params, covariance_type, missing):
+        labels[rows] = np.argmax(resp, axis=0)
     return labels
 
 
-def score_samples(X, params, covariance_type):
-    """``log p(x)`` of each row; (n_samples,) in X's dtype."""
+def score_samples(X, params, covariance_type, missing=None):
+    """``log p(x)`` of each row (of its observed part); (n_samples,)."""
     out = np.empty(X.shape[0], dtype=X.dtype)
-    weighted_log_prob, slices, *_ = _log_prob_operands(X, params, covariance_type)
+    weighted_log_prob, slices, *_ = _log_prob_operands(
+        X, params, covariance_type, missing
+    )
 
     def one(rows):
         out[rows] = log_norm_resp(weighted_log_prob(rows)[1])[0]
 
     _map_chunks(one, slices)
+    for rows, log_norm, _, _ in _incomplete_outputs(
+        X, params, covariance_type, missing
+    ):
+        out[rows] = log_norm
     return out
 
 
-def predict_proba(X, params, covariance_type):
+def predict_proba(X, params, covariance_type, missing=None):
     """Responsibilities of each row; (n_samples, n_components) in X's dtype."""
     out = np.empty((X.shape[0], params.weights.shape[0]), dtype=X.dtype)
-    weighted_log_prob, slices, *_ = _log_prob_operands(X, params, covariance_type)
+    weighted_log_prob, slices, *_ = _log_prob_operands(
+        X, params, covariance_type, missing
+    )
 
     def one(rows):
         out[rows] = log_norm_resp(weighted_log_prob(rows)[1])[1].T
 
     _map_chunks(one, slices)
+    for rows, _, resp, _ in _incomplete_outputs(X, params, covariance_type, missing):
+        out[rows] = resp.T
     return out
 
 
-def e_step(X, params, covariance_type, sample_weight=None):
+def conditional_expectation(X, params, covariance_type, missing):
+    """X with each NaN replaced by its conditional expectation given the
+    row's observed values under the mixture; (n_samples, n_features)."""
+    out = np.array(X, dtype=X.dtype, copy=True)
+    shift = reference_point(params)
+    for rows, _, _, expectation in _incomplete_outputs(
+        X, params, covariance_type, missing, expect=True
+    ):
+        block = out[rows]
+        # Only the missing entries change; observed values are kept exactly.
+        out[rows] = np.where(np.isnan(block), expectation + shift, block)
+    return out
+
+
+def e_step(X, params, covariance_type, sample_weight=None, missing=None):
     """One pass over X: sufficient statistics under ``params``.
 
     Parameters
@@ -221,6 +279,9 @@ def e_step(X, params, covariance_type, sample_weight=None):
     params : MixtureParams
     covariance_type : {'full', 'tied', 'diag', 'spherical'}
     sample_weight : ndarray of shape (n_samples,), default=None
+    missing : Missingness, default=None
+        Where X has NaNs (from ``_missing.find_missing``); None when it has
+        none. Rows with NaN contribute their expected statistics.
 
     Returns
     -------
@@ -229,7 +290,7 @@ def e_step(X, params, covariance_type, sample_weight=None):
         does not depend on the number of threads).
     """
     weighted_log_prob, slices, kernel, means, prec_chol = _log_prob_operands(
-        X, params, covariance_type
+        X, params, covariance_type, missing
     )
 
     def one(rows):
@@ -252,11 +313,41 @@ def e_step(X, params, covariance_type, sample_weight=None):
             weight_sum,
         )
 
-    total = reduce(add, _map_chunks(one, slices))
-    sx, sxx = kernel.estep_finish(
-        total.sx, total.sxx, params.precisions_cholesky.astype(np.float64)
+    n_components, n_features = params.means.shape
+    n_complete = X.shape[0] if missing is None else len(missing.complete)
+    if n_complete:
+        total = reduce(add, _map_chunks(one, slices))
+        sx, sxx = kernel.estep_finish(
+            total.sx, total.sxx, params.precisions_cholesky.astype(np.float64)
+        )
+        total = total._replace(sx=sx, sxx=sxx)
+    else:
+        total = None
+    if missing is None:
+        return total
+    shift = reference_point(params)
+    sxx_shape = {
+        "full": (n_components, n_features, n_features),
+        "tied": (n_features, n_features),
+        "diag": (n_components, n_features),
+        "spherical": (n_components,),
+    }[covariance_type]
+    with np.errstate(divide="ignore"):
+        log_weights = np.log(params.weights)
+    part = SufficientStats(
+        *_missing.pattern_stats(
+            X,
+            missing,
+            params.means - shift,
+            kernel.to_full(params.covariances, n_components, n_features),
+            log_weights,
+            covariance_type,
+            sxx_shape,
+            sample_weight,
+            shift,
+        )
     )
-    return total._replace(sx=sx, sxx=sxx)
+    return part if total is None else total + part
 
 
 # Odd 64-bit multipliers for hashing rows: fixed, so the order is stable.

@@ -12,7 +12,7 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _em
+from . import _em, _missing
 from ._kernels import KERNELS, add_to_diagonal
 from .initialization import INITIALIZERS
 
@@ -351,7 +351,13 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             The fitted mixture.
         """
         self._validate_params()
-        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        X = validate_data(
+            self,
+            X,
+            dtype=[np.float64, np.float32],
+            ensure_min_samples=2,
+            ensure_all_finite="allow-nan",
+        )
         n_samples, n_features = X.shape
         if n_samples < self.n_components:
             raise ValueError(
@@ -369,6 +375,11 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
                 f"{self.n_components} needs at least {max(2, self.n_components)}."
             )
         user_init = self._check_initial_parameters(n_features)
+        missing = _missing.find_missing(X)
+        # Initializers need complete data: see _missing.initialization_data.
+        init_X, init_weight = _missing.initialization_data(
+            X, sample_weight, missing, self.n_components
+        )
         eps = float(np.finfo(X.dtype).eps)
         random_state = check_random_state(self.random_state)
 
@@ -382,10 +393,15 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             self._print_init_start(init)
             if not resume:
                 start = self._initial_parameters(
-                    X, sample_weight, user_init, random_state
+                    init_X, init_weight, user_init, random_state
                 )
             run = self._run_em(
-                X, sample_weight, start, eps, self.lower_bound_ if resume else -np.inf
+                X,
+                sample_weight,
+                missing,
+                start,
+                eps,
+                self.lower_bound_ if resume else -np.inf,
             )
             self._print_init_end(run)
             if best is None or run["lower_bound"] > best["lower_bound"]:
@@ -407,7 +423,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         self.lower_bound_ = best["lower_bound"]
         self.lower_bounds_ = best["lower_bounds"]
         self.history_ = best["history"]
-        self.labels_ = self._predict_validated(X)
+        self.labels_ = _em.predict(X, self._params(), self.covariance_type, missing)
         return self
 
     def fit_predict(self, X, y=None, sample_weight=None):
@@ -578,7 +594,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             weights = weights / weights.sum()
         return weights, means, covariances
 
-    def _run_em(self, X, sample_weight, params, eps, lower_bound):
+    def _run_em(self, X, sample_weight, missing, params, eps, lower_bound):
         """EM iterations from ``params``; returns the run's outcome as a dict."""
         kernel_type = self.covariance_type
         history = {
@@ -592,7 +608,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         n_iter = 0
         for n_iter in range(1, self.max_iter + 1):
             previous = lower_bound
-            stats = _em.e_step(X, params, kernel_type, sample_weight)
+            stats = _em.e_step(X, params, kernel_type, sample_weight, missing)
             new = _em.m_step(stats, params, kernel_type, self.reg_covar, eps)
             lower_bound = stats.log_likelihood / stats.weight_sum
             history["log_likelihood"].append(lower_bound)
@@ -610,7 +626,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
                 converged = True
                 break
         if self.max_iter == 0:
-            stats = _em.e_step(X, params, kernel_type, sample_weight)
+            stats = _em.e_step(X, params, kernel_type, sample_weight, missing)
             lower_bound = stats.log_likelihood / stats.weight_sum
         return {
             "params": params,
@@ -682,11 +698,16 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
     # inference
 
     def _validate_for_inference(self, X):
+        """Validated X and where its NaNs are."""
         check_is_fitted(self)
-        return validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-
-    def _predict_validated(self, X):
-        return _em.predict(X, self._params(), self.covariance_type)
+        X = validate_data(
+            self,
+            X,
+            dtype=[np.float64, np.float32],
+            reset=False,
+            ensure_all_finite="allow-nan",
+        )
+        return X, _missing.find_missing(X)
 
     def score_samples(self, X):
         """Log-likelihood of each sample under the model.
@@ -701,8 +722,8 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         log_prob : ndarray of shape (n_samples,)
             ``log p(x)`` of each sample.
         """
-        X = self._validate_for_inference(X)
-        return _em.score_samples(X, self._params(), self.covariance_type)
+        X, missing = self._validate_for_inference(X)
+        return _em.score_samples(X, self._params(), self.covariance_type, missing)
 
     def score(self, X, y=None, sample_weight=None):
         """Mean log-likelihood of the samples.
@@ -743,7 +764,8 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         labels : ndarray of shape (n_samples,)
             Component labels.
         """
-        return self._predict_validated(self._validate_for_inference(X))
+        X, missing = self._validate_for_inference(X)
+        return _em.predict(X, self._params(), self.covariance_type, missing)
 
     def predict_proba(self, X):
         """Posterior probability of each component given each sample.
@@ -758,8 +780,8 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         resp : ndarray of shape (n_samples, n_components)
             The responsibilities; each row sums to one.
         """
-        X = self._validate_for_inference(X)
-        return _em.predict_proba(X, self._params(), self.covariance_type)
+        X, missing = self._validate_for_inference(X)
+        return _em.predict_proba(X, self._params(), self.covariance_type, missing)
 
     def sample(self, n_samples=1):
         """Draw random samples from the fitted mixture.
@@ -794,6 +816,11 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         )
         y = np.repeat(np.arange(self.n_components), counts)
         return X.astype(self.means_.dtype), y
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
 
     # ------------------------------------------------------------------
     # model selection

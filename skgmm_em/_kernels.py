@@ -353,6 +353,8 @@ class CovarianceKernel(NamedTuple):
     precisions_from_prec_chol : callable ``(prec_chol) -> precisions``
     from_full : callable ``(full (K, D, D), weights (K,)) -> covariances``
         Reduce full covariance matrices to this type.
+    to_full : callable ``(covariances, K, D) -> full (K, D, D)``
+        The covariance matrices of this type as full matrices.
     sample : callable ``(rng, mean, covariances, k, n) -> (n, D)``
     n_cov_parameters : callable ``(K, D) -> int``
     """
@@ -367,6 +369,7 @@ class CovarianceKernel(NamedTuple):
     covariances_from_prec_chol: Callable
     precisions_from_prec_chol: Callable
     from_full: Callable
+    to_full: Callable
     sample: Callable
     n_cov_parameters: Callable
 
@@ -383,6 +386,7 @@ KERNELS = {
         covariances_from_prec_chol=_cov_from_prec_chol_full,
         precisions_from_prec_chol=_precisions_full,
         from_full=lambda cov, weights: cov,
+        to_full=lambda cov, k, d: cov,
         sample=_sample_full,
         n_cov_parameters=lambda k, d: k * d * (d + 1) // 2,
     ),
@@ -397,6 +401,7 @@ KERNELS = {
         covariances_from_prec_chol=_inverse_from_upper,
         precisions_from_prec_chol=lambda u: u @ u.T,
         from_full=lambda cov, weights: np.tensordot(weights, cov, axes=1),
+        to_full=lambda cov, k, d: np.broadcast_to(cov, (k, d, d)),
         sample=_sample_tied,
         n_cov_parameters=lambda k, d: d * (d + 1) // 2,
     ),
@@ -411,6 +416,7 @@ KERNELS = {
         covariances_from_prec_chol=lambda u: 1.0 / u**2,
         precisions_from_prec_chol=lambda u: u**2,
         from_full=lambda cov, weights: np.diagonal(cov, axis1=1, axis2=2).copy(),
+        to_full=lambda cov, k, d: cov[:, :, None] * np.eye(d),
         sample=_sample_diag,
         n_cov_parameters=lambda k, d: k * d,
     ),
@@ -425,6 +431,7 @@ KERNELS = {
         covariances_from_prec_chol=lambda u: 1.0 / u**2,
         precisions_from_prec_chol=lambda u: u**2,
         from_full=lambda cov, weights: np.diagonal(cov, axis1=1, axis2=2).mean(1),
+        to_full=lambda cov, k, d: cov[:, None, None] * np.eye(d),
         sample=_sample_spherical,
         n_cov_parameters=lambda k, d: k,
     ),

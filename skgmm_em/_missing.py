@@ -1,0 +1,248 @@
+"""Exact EM for data with missing values (NaN), by missingness pattern.
+
+A row with observed coordinates ``o`` and missing coordinates ``m`` is
+scored by its marginal density over ``o``, and contributes to the M-step the
+expected complete-data statistics given ``x_o`` (Ghahramani and Jordan,
+1994). Under component ``k`` with mean ``mu`` and covariance ``S``:
+
+* ``E[x_m | x_o] = mu_m + B (x_o - mu_o)`` with ``B = S_mo S_oo^-1``;
+* ``Cov[x_m | x_o] = C = S_mm - B S_om``, the same for every row of a
+  pattern.
+
+The first moment statistic uses the filled-in row ``x_hat``; the second adds
+``C`` to ``x_hat x_hat^T`` on the missing block. All four covariance types
+use the same formulas on their full matrices (for ``'diag'`` and
+``'spherical'``, ``B = 0``: a missing value is filled with the mean).
+
+Rows are grouped by pattern, so the factorizations are done once per
+pattern and component per E-step, and rows without NaN never come here.
+All computation in this module is in float64.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+from scipy import linalg
+
+from ._kernels import LOG_2PI
+
+
+class Missingness(NamedTuple):
+    """Where the NaNs of X are.
+
+    Attributes
+    ----------
+    complete : ndarray of int
+        Indices of the rows without NaN.
+    patterns : list of (ndarray of bool, ndarray of int)
+        For each distinct pattern among the other rows, the mask of the
+        observed features (n_features,) and the indices of its rows.
+    """
+
+    complete: np.ndarray
+    patterns: list
+
+
+def find_missing(X, chunk_rows=65536):
+    """:class:`Missingness` of X, or None when X has no NaN."""
+    incomplete = []
+    for start in range(0, X.shape[0], chunk_rows):
+        rows = np.isnan(X[start : start + chunk_rows]).any(axis=1)
+        incomplete.append(np.flatnonzero(rows) + start)
+    incomplete = np.concatenate(incomplete) if incomplete else np.empty(0, int)
+    if incomplete.size == 0:
+        return None
+    observed = ~np.isnan(X[incomplete])
+    masks, inverse = np.unique(observed, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(masks) + 1))
+    patterns = [
+        (masks[p], incomplete[order[bounds[p] : bounds[p + 1]]])
+        for p in range(len(masks))
+    ]
+    complete = np.setdiff1d(np.arange(X.shape[0]), incomplete, assume_unique=True)
+    return Missingness(complete, patterns)
+
+
+def _pattern_factors(observed, means, full_covariances):
+    """Per component: (mean, log-normalizer, L of S_oo, B, C) for one pattern."""
+    o = np.flatnonzero(observed)
+    m = np.flatnonzero(~observed)
+    factors = []
+    for mean, cov in zip(means, full_covariances, strict=True):
+        if o.size == 0:
+            factors.append((mean, 0.0, None, None, cov))
+            continue
+        lower = linalg.cholesky(cov[np.ix_(o, o)], lower=True, check_finite=False)
+        log_norm = -np.log(np.diagonal(lower)).sum() - 0.5 * o.size * LOG_2PI
+        if m.size:
+            cross = cov[np.ix_(o, m)]
+            gain = linalg.cho_solve((lower, True), cross, check_finite=False).T
+            cond_cov = cov[np.ix_(m, m)] - gain @ cross
+        else:
+            gain = cond_cov = None
+        factors.append((mean, log_norm, lower, gain, cond_cov))
+    return o, m, factors
+
+
+def _log_prob(rows_o, o, factors):
+    """Log densities (K, n) of the observed parts of rows of one pattern."""
+    out = np.empty((len(factors), rows_o.shape[0]))
+    for k, (mean, log_norm, lower, _, _) in enumerate(factors):
+        if lower is None:
+            out[k] = 0.0
+            continue
+        z = linalg.solve_triangular(
+            lower, (rows_o - mean[o]).T, lower=True, check_finite=False
+        )
+        out[k] = log_norm - 0.5 * np.einsum("in,in->n", z, z)
+    return out
+
+
+def _filled(rows, o, m, mean, gain):
+    """Rows (n, D) with missing values replaced by their conditional mean."""
+    filled = rows.copy()
+    if m.size:
+        fill = mean[m] + (rows[:, o] - mean[o]) @ gain.T if o.size else mean[m]
+        filled[:, m] = fill
+    return filled
+
+
+def _log_norm_resp(wlp):
+    top = wlp.max(axis=0)
+    resp = np.exp(wlp - top)
+    total = resp.sum(axis=0)
+    resp /= total
+    return np.log(total) + top, resp
+
+
+def _add_full(k, filled, r, reference, cond_full, sx, sxx):
+    diff = filled - reference[k]
+    weighted = diff * r[:, None]
+    sx[k] += weighted.sum(axis=0)
+    sxx[k] += weighted.T @ diff + r.sum() * cond_full
+
+
+def _add_tied(k, filled, r, reference, cond_full, sx, sxx):
+    weighted = filled * r[:, None]
+    sx[k] += weighted.sum(axis=0)
+    sxx += weighted.T @ filled + r.sum() * cond_full
+
+
+def _add_diag(k, filled, r, reference, cond_full, sx, sxx):
+    sx[k] += r @ filled
+    sxx[k] += r @ (filled * filled) + r.sum() * np.diagonal(cond_full)
+
+
+def _add_spherical(k, filled, r, reference, cond_full, sx, sxx):
+    sx[k] += r @ filled
+    sxx[k] += r @ np.einsum("nd,nd->n", filled, filled) + r.sum() * np.trace(cond_full)
+
+
+# How one component's expected statistics are added, per covariance type;
+# the conventions are those of ``_kernels`` (full: about the current means).
+_ADD = {
+    "full": _add_full,
+    "tied": _add_tied,
+    "diag": _add_diag,
+    "spherical": _add_spherical,
+}
+
+
+def _chunks(index, rows):
+    return [index[i : i + rows] for i in range(0, len(index), rows)]
+
+
+def pattern_stats(
+    X,
+    missing,
+    means,
+    full_covariances,
+    log_weights,
+    covariance_type,
+    shape_sxx,
+    sample_weight=None,
+    shift=0.0,
+    chunk_rows=4096,
+):
+    """Expected sufficient statistics of the incomplete rows.
+
+    ``means`` (K, D) are relative to ``shift``, which is subtracted from the
+    rows of X; returns ``(nk, sx, sxx, log_likelihood, weight_sum)`` in float64
+    with the conventions of ``_kernels`` for ``covariance_type``.
+    """
+    n_components, n_features = means.shape
+    nk = np.zeros(n_components)
+    sx = np.zeros((n_components, n_features))
+    sxx = np.zeros(shape_sxx)
+    log_likelihood = weight_sum = 0.0
+    add = _ADD[covariance_type]
+    for observed, index in missing.patterns:
+        o, m, factors = _pattern_factors(observed, means, full_covariances)
+        for rows in _chunks(index, chunk_rows):
+            chunk = X[rows] - shift
+            wlp = _log_prob(chunk[:, o], o, factors) + log_weights[:, None]
+            log_norm, resp = _log_norm_resp(wlp)
+            if sample_weight is None:
+                log_likelihood += log_norm.sum()
+                weight_sum += len(rows)
+            else:
+                w = sample_weight[rows]
+                resp *= w
+                log_likelihood += w @ log_norm
+                weight_sum += w.sum()
+            nk += resp.sum(axis=1)
+            for k, (mean, _, _, gain, cond_cov) in enumerate(factors):
+                cond_full = np.zeros((n_features, n_features))
+                if m.size:
+                    cond_full[np.ix_(m, m)] = cond_cov
+                filled = _filled(chunk, o, m, mean, gain)
+                add(k, filled, resp[k], means, cond_full, sx, sxx)
+    return nk, sx, sxx, log_likelihood, weight_sum
+
+
+def pattern_outputs(X, missing, means, full_covariances, log_weights, shift, expect):
+    """Yield ``(rows, log_norm, resp, expectation)`` for the rows with NaN.
+
+    Per chunk of rows of one pattern: ``log_norm`` (n,) the log-likelihood of
+    the observed part, ``resp`` (K, n) the responsibilities and, when
+    ``expect``, ``expectation`` (n, D) the row's conditional expectation
+    under the mixture (relative to ``shift``, like ``means``), else None.
+    """
+    n_features = X.shape[1]
+    for observed, index in missing.patterns:
+        o, m, factors = _pattern_factors(observed, means, full_covariances)
+        for rows in _chunks(index, 4096):
+            chunk = X[rows] - shift
+            wlp = _log_prob(chunk[:, o], o, factors) + log_weights[:, None]
+            log_norm, resp = _log_norm_resp(wlp)
+            expectation = None
+            if expect:
+                expectation = np.zeros((len(rows), n_features))
+                for k, (mean, _, _, gain, _) in enumerate(factors):
+                    expectation += resp[k][:, None] * _filled(chunk, o, m, mean, gain)
+            yield rows, log_norm, resp, expectation
+
+
+def initialization_data(X, sample_weight, missing, n_components):
+    """Rows for the initializer: the complete rows if there are enough,
+    else every row with missing values replaced by the feature's mean."""
+    if missing is None:
+        return X, sample_weight
+    complete = missing.complete
+    if sample_weight is not None:
+        complete = complete[sample_weight[complete] > 0]
+    if len(complete) >= max(2, 3 * n_components):
+        weights = None if sample_weight is None else sample_weight[complete]
+        return X[complete], weights
+    observed = ~np.isnan(X)
+    counts = observed.sum(axis=0)
+    if np.any(counts == 0):
+        raise ValueError(
+            "Feature(s) "
+            + ", ".join(str(j) for j in np.flatnonzero(counts == 0))
+            + " have no observed value: remove them before fitting."
+        )
+    means = np.where(observed, X, 0.0).sum(axis=0) / counts
+    return np.where(observed, X, means.astype(X.dtype)), sample_weight
