@@ -419,6 +419,41 @@ def assignment_stats(X, means, covariance_type, sample_weight=None):
     return total, shift
 
 
+def reseed(stats, params, covariance_type, reg_covar, eps, collapsed):
+    """The M-step with collapsed components re-seeded by splitting.
+
+    Each component in ``collapsed`` takes half of the heaviest healthy
+    component: the two start one standard deviation apart along its
+    principal axis, with its covariance and half its weight each.
+    """
+    kernel = KERNELS[covariance_type]
+    shift = reference_point(params)
+    nk_eps = stats.nk + 10.0 * eps
+    means, covariances = kernel.m_step(
+        stats.nk, nk_eps, stats.sx, stats.sxx, params.means - shift, reg_covar
+    )
+    means = means + shift
+    weights = nk_eps / nk_eps.sum()
+    healthy = [k for k in range(len(weights)) if k not in set(collapsed)]
+    if not healthy:
+        raise ValueError("Every component collapsed; nothing to re-seed from.")
+    full = kernel.to_full(covariances, *means.shape)
+    for k in collapsed:
+        donor = max(healthy, key=lambda j: weights[j])
+        values, vectors = np.linalg.eigh(full[donor])
+        step = np.sqrt(max(values[-1], 0.0)) * vectors[:, -1]
+        means[k] = means[donor] + step
+        means[donor] = means[donor] - step
+        covariances[k] = covariances[donor]
+        weights[k] = weights[donor] = weights[donor] / 2
+    return MixtureParams(
+        weights / weights.sum(),
+        means,
+        covariances,
+        kernel.precision_cholesky(covariances, reg_covar),
+    )
+
+
 def m_step(stats, params, covariance_type, reg_covar, eps):
     """New parameters from the statistics an E-step under ``params`` returned.
 

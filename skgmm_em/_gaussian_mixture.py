@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _em, _missing
-from ._kernels import KERNELS, add_to_diagonal
+from ._kernels import KERNELS, IllDefinedCovarianceError, add_to_diagonal
 from .initialization import INITIALIZERS
 
 _PRECISION_SHAPES = {
@@ -185,6 +185,16 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         one iteration is below ``param_tol`` (the rule of many textbook
         implementations). ``None`` uses only ``tol``, as scikit-learn does.
 
+    on_collapse : {'raise', 'reseed'}, default='raise'
+        What to do when a component's covariance becomes ill-defined (the
+        component collapsed onto a sample, duplicates or a constant
+        feature). ``'raise'`` raises a ValueError, as scikit-learn does.
+        ``'reseed'`` re-seeds the component by splitting the heaviest
+        healthy component along its principal axis and goes on (at most
+        ``5 * n_components`` times per run), warns how often it happened,
+        and lets a restart that still fails be skipped instead of aborting
+        the other ``n_init`` restarts.
+
     Attributes
     ----------
     weights_ : ndarray of shape (n_components,)
@@ -224,6 +234,10 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         iteration started from, as ``lower_bounds_``), and
         ``'weights_change'``, ``'means_change'`` and ``'covariances_change'``
         (the maximum absolute change of those parameters in the iteration).
+
+    n_reseeds_ : int
+        Number of components re-seeded during the kept run (always 0 with
+        ``on_collapse='raise'``).
 
     labels_ : ndarray of shape (n_samples,)
         The most probable component of each training sample under the
@@ -282,6 +296,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         "verbose": ["verbose"],
         "verbose_interval": [Interval(Integral, 1, None, closed="left")],
         "param_tol": [Interval(Real, 0.0, None, closed="left"), None],
+        "on_collapse": [StrOptions({"raise", "reseed"})],
     }
 
     def __init__(
@@ -302,6 +317,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         verbose=0,
         verbose_interval=10,
         param_tol=None,
+        on_collapse="raise",
     ):
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -318,6 +334,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         self.verbose = verbose
         self.verbose_interval = verbose_interval
         self.param_tol = param_tol
+        self.on_collapse = on_collapse
 
     # ------------------------------------------------------------------
     # fitting
@@ -389,23 +406,43 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         n_init = 1 if self.warm_start else self.n_init
 
         best = None
+        failures = []
+        reseeds = 0
         for init in range(n_init):
             self._print_init_start(init)
-            if not resume:
-                start = self._initial_parameters(
-                    init_X, init_weight, user_init, random_state
+            try:
+                if not resume:
+                    start = self._initial_parameters(
+                        init_X, init_weight, user_init, random_state
+                    )
+                run = self._run_em(
+                    X,
+                    sample_weight,
+                    missing,
+                    start,
+                    eps,
+                    self.lower_bound_ if resume else -np.inf,
                 )
-            run = self._run_em(
-                X,
-                sample_weight,
-                missing,
-                start,
-                eps,
-                self.lower_bound_ if resume else -np.inf,
-            )
+            except IllDefinedCovarianceError as err:
+                if self.on_collapse == "raise":
+                    raise
+                failures.append(err)
+                continue
             self._print_init_end(run)
+            reseeds += run["n_reseeds"]
             if best is None or run["lower_bound"] > best["lower_bound"]:
                 best = run
+        if best is None:
+            raise failures[-1]
+        if reseeds or failures:
+            warnings.warn(
+                f"on_collapse='reseed': {reseeds} collapsed component(s) were "
+                f"re-seeded and {len(failures)} of {n_init} initialization(s) "
+                "failed and were skipped. Collapses suggest too many "
+                "components, too small a reg_covar, or unscaled data.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
 
         if not best["converged"] and self.max_iter > 0:
             warnings.warn(
@@ -423,6 +460,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         self.lower_bound_ = best["lower_bound"]
         self.lower_bounds_ = best["lower_bounds"]
         self.history_ = best["history"]
+        self.n_reseeds_ = best["n_reseeds"]
         self.labels_ = _em.predict(X, self._params(), self.covariance_type, missing)
         return self
 
@@ -605,11 +643,23 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         }
         converged = False
         change = np.inf
-        n_iter = 0
+        n_iter = n_reseeds = 0
         for n_iter in range(1, self.max_iter + 1):
             previous = lower_bound
             stats = _em.e_step(X, params, kernel_type, sample_weight, missing)
-            new = _em.m_step(stats, params, kernel_type, self.reg_covar, eps)
+            try:
+                new = _em.m_step(stats, params, kernel_type, self.reg_covar, eps)
+            except IllDefinedCovarianceError as err:
+                if (
+                    self.on_collapse == "raise"
+                    or err.components is None
+                    or n_reseeds >= 5 * self.n_components
+                ):
+                    raise
+                new = _em.reseed(
+                    stats, params, kernel_type, self.reg_covar, eps, err.components
+                )
+                n_reseeds += len(err.components)
             lower_bound = stats.log_likelihood / stats.weight_sum
             history["log_likelihood"].append(lower_bound)
             history["weights_change"].append(_max_abs_change(params[0], new[0]))
@@ -636,6 +686,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             "converged": converged,
             "n_iter": n_iter,
             "last_change": change,
+            "n_reseeds": n_reseeds,
         }
 
     def _set_parameters(self, params, dtype):

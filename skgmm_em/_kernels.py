@@ -50,20 +50,34 @@ LOG_2PI = math.log(2.0 * math.pi)
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
 
+class IllDefinedCovarianceError(ValueError):
+    """A covariance is not positive definite even after ``reg_covar``.
+
+    ``components`` lists the offending components, or is None for the tied
+    covariance.
+    """
+
+    def __init__(self, message, components):
+        super().__init__(message)
+        self.components = components
+
+
 def ill_defined_covariance_error(components, reg_covar):
-    """Build the ValueError raised when covariances are not positive definite."""
+    """Build the error raised when covariances are not positive definite."""
     which = (
         "The tied covariance"
         if components is None
         else "Component(s) " + ", ".join(str(k) for k in components)
     )
-    return ValueError(
+    return IllDefinedCovarianceError(
         f"{which} of the mixture has an ill-defined covariance: it is not "
         f"positive definite even after adding reg_covar={reg_covar!r} to its "
         "diagonal. This happens when a component collapses onto one sample, "
         "onto duplicated samples, or onto a constant feature. Try fewer "
         "components (n_components), a larger reg_covar (for example 1e-4), "
-        "or standardized features (for example with StandardScaler)."
+        "standardized features (for example with StandardScaler), or "
+        "on_collapse='reseed' to re-seed collapsed components and go on.",
+        None if components is None else list(components),
     )
 
 
