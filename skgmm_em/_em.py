@@ -84,6 +84,16 @@ class MixtureParams(NamedTuple):
     precisions_cholesky: np.ndarray
 
 
+def params_of(model):
+    """The fitted parameters of a mixture model as float64 MixtureParams."""
+    return MixtureParams(
+        *(
+            np.asarray(getattr(model, name), dtype=np.float64)
+            for name in ("weights_", "means_", "covariances_", "precisions_cholesky_")
+        )
+    )
+
+
 class SufficientStats(NamedTuple):
     """Sums over samples of what the M-step needs, in float64.
 

@@ -517,17 +517,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
                 " does not match the current n_components, covariance_type or "
                 "data. Set warm_start=False to start afresh."
             )
-        return _em.MixtureParams(
-            *(
-                np.asarray(a, dtype=np.float64)
-                for a in (
-                    self.weights_,
-                    self.means_,
-                    self.covariances_,
-                    self.precisions_cholesky_,
-                )
-            )
-        )
+        return self._params()
 
     def _initial_parameters(self, X, sample_weight, user_init, random_state):
         """Run the initializer and apply the user's initial parameters."""
@@ -701,17 +691,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
 
     def _params(self):
         """The fitted parameters as float64 MixtureParams."""
-        return _em.MixtureParams(
-            *(
-                np.asarray(a, dtype=np.float64)
-                for a in (
-                    self.weights_,
-                    self.means_,
-                    self.covariances_,
-                    self.precisions_cholesky_,
-                )
-            )
-        )
+        return _em.params_of(self)
 
     # ------------------------------------------------------------------
     # verbose output

@@ -1,16 +1,11 @@
 """GaussianMixtureImputer: fill missing values from a fitted mixture."""
 
-from numbers import Integral, Real
-
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _em, _missing
 from ._gaussian_mixture import GaussianMixture
-from ._kernels import KERNELS
-from .initialization import INITIALIZERS
 
 
 class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
@@ -79,18 +74,17 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "n_components": [Interval(Integral, 1, None, closed="left")],
-        "covariance_type": [StrOptions(set(KERNELS))],
-        "tol": [Interval(Real, 0.0, None, closed="left")],
-        "reg_covar": [Interval(Real, 0.0, None, closed="left")],
-        "max_iter": [Interval(Integral, 0, None, closed="left")],
-        "n_init": [Interval(Integral, 1, None, closed="left")],
-        "init_params": [
-            StrOptions(set(INITIALIZERS)),
-            HasMethods(["initialize"]),
-            callable,
-        ],
-        "random_state": ["random_state"],
+        name: GaussianMixture._parameter_constraints[name]
+        for name in (
+            "n_components",
+            "covariance_type",
+            "tol",
+            "reg_covar",
+            "max_iter",
+            "n_init",
+            "init_params",
+            "random_state",
+        )
     }
 
     def __init__(
@@ -174,17 +168,7 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
             ensure_all_finite="allow-nan",
         )
         gm = self.mixture_
-        params = _em.MixtureParams(
-            *(
-                np.asarray(a, dtype=np.float64)
-                for a in (
-                    gm.weights_,
-                    gm.means_,
-                    gm.covariances_,
-                    gm.precisions_cholesky_,
-                )
-            )
-        )
+        params = _em.params_of(gm)
         return _em.conditional_expectation(
             X, params, gm.covariance_type, _missing.find_missing(X)
         )
