@@ -383,7 +383,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
                 "or more data."
             )
         sample_weight = _check_sample_weight(sample_weight, n_samples)
-        if sample_weight is not None and np.count_nonzero(sample_weight) < min(
+        if sample_weight is not None and np.count_nonzero(sample_weight) < max(
             2, self.n_components
         ):
             raise ValueError(

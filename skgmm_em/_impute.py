@@ -25,7 +25,10 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
         Number of mixture components.
     covariance_type : {'full', 'tied', 'diag', 'spherical'}, default='full'
         Covariance form; only ``'full'`` and ``'tied'`` use the correlation
-        between features to impute (the others impute component means).
+        between features within a component; with ``'diag'`` and
+        ``'spherical'`` a missing value is the average of the component
+        means, weighted by how probable each component is given the
+        observed values.
     tol : float, default=1e-3
         EM stopping threshold on the mean log-likelihood.
     reg_covar : float, default=1e-6

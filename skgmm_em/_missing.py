@@ -66,7 +66,8 @@ def find_missing(X, chunk_rows=65536):
 
 
 def _pattern_factors(observed, means, full_covariances):
-    """Per component: (mean, log-normalizer, L of S_oo, B, C) for one pattern."""
+    """Per component: (mean, log-normalizer, inv(L) with S_oo = L L^T, B, C)
+    for one pattern."""
     o = np.flatnonzero(observed)
     m = np.flatnonzero(~observed)
     factors = []
@@ -82,20 +83,23 @@ def _pattern_factors(observed, means, full_covariances):
             cond_cov = cov[np.ix_(m, m)] - gain @ cross
         else:
             gain = cond_cov = None
-        factors.append((mean, log_norm, lower, gain, cond_cov))
+        # Whitening by a product with the inverse factor: many small
+        # triangular solves cost more in call overhead than the arithmetic.
+        whiten = linalg.solve_triangular(
+            lower, np.eye(o.size), lower=True, check_finite=False
+        )
+        factors.append((mean, log_norm, whiten, gain, cond_cov))
     return o, m, factors
 
 
 def _log_prob(rows_o, o, factors):
     """Log densities (K, n) of the observed parts of rows of one pattern."""
     out = np.empty((len(factors), rows_o.shape[0]))
-    for k, (mean, log_norm, lower, _, _) in enumerate(factors):
-        if lower is None:
+    for k, (mean, log_norm, whiten, _, _) in enumerate(factors):
+        if whiten is None:
             out[k] = 0.0
             continue
-        z = linalg.solve_triangular(
-            lower, (rows_o - mean[o]).T, lower=True, check_finite=False
-        )
+        z = whiten @ (rows_o - mean[o]).T
         out[k] = log_norm - 0.5 * np.einsum("in,in->n", z, z)
     return out
 
@@ -227,7 +231,10 @@ def pattern_outputs(X, missing, means, full_covariances, log_weights, shift, exp
 
 def initialization_data(X, sample_weight, missing, n_components):
     """Rows for the initializer: the complete rows if there are enough,
-    else every row with missing values replaced by the feature's mean."""
+    else every row with missing values replaced by the feature's mean.
+
+    Rows with zero weight take no part in either.
+    """
     if missing is None:
         return X, sample_weight
     complete = missing.complete
@@ -236,13 +243,15 @@ def initialization_data(X, sample_weight, missing, n_components):
     if len(complete) >= max(2, 3 * n_components):
         weights = None if sample_weight is None else sample_weight[complete]
         return X[complete], weights
+    w = np.ones(X.shape[0]) if sample_weight is None else sample_weight
     observed = ~np.isnan(X)
-    counts = observed.sum(axis=0)
-    if np.any(counts == 0):
+    mass = w @ observed
+    if np.any(mass == 0):
         raise ValueError(
             "Feature(s) "
-            + ", ".join(str(j) for j in np.flatnonzero(counts == 0))
-            + " have no observed value: remove them before fitting."
+            + ", ".join(str(j) for j in np.flatnonzero(mass == 0))
+            + " have no observed value (with positive weight): remove them "
+            "before fitting."
         )
-    means = np.where(observed, X, 0.0).sum(axis=0) / counts
+    means = (w @ np.where(observed, X, 0.0)) / mass
     return np.where(observed, X, means.astype(X.dtype)), sample_weight

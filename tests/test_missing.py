@@ -252,3 +252,16 @@ def test_imputer_in_a_pipeline_and_leaves_observed_values():
     filled = GaussianMixtureImputer(2, random_state=0).fit(Xm).transform(Xm)
     np.testing.assert_array_equal(filled[~mask], Xm[~mask])
     assert filled.shape == Xm.shape
+
+
+def test_zero_weight_rows_take_no_part_in_a_mean_filled_start():
+    # Too few complete rows: the start fills NaN with feature means, which
+    # must ignore rows of zero weight, so weighting them out equals dropping.
+    _, Xm, _, _ = _incomplete(300, fraction=0.5, seed=2)
+    extra = np.full((20, 3), np.nan)
+    extra[:, 0] = 1e3
+    X = np.r_[Xm, extra]
+    w = np.r_[np.ones(len(Xm)), np.zeros(20)]
+    a = GaussianMixture(3, random_state=0).fit(X, sample_weight=w)
+    b = GaussianMixture(3, random_state=0).fit(Xm)
+    np.testing.assert_allclose(a.means_, b.means_, rtol=1e-9)
