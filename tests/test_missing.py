@@ -257,7 +257,7 @@ def test_imputer_in_a_pipeline_and_leaves_observed_values():
 def test_zero_weight_rows_take_no_part_in_a_mean_filled_start():
     # Too few complete rows: the start fills NaN with feature means, which
     # must ignore rows of zero weight, so weighting them out equals dropping.
-    _, Xm, _, _ = _incomplete(300, fraction=0.7, seed=2)
+    _, Xm, _, _ = _incomplete(300, fraction=0.75, seed=2)
     assert (~np.isnan(Xm).any(axis=1)).sum() < 9
     extra = np.full((20, 3), np.nan)
     extra[:, 0] = 1e3
