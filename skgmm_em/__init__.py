@@ -5,9 +5,16 @@ A scikit-learn compatible, drop-in replacement for
 learning curves, built on a chunked EM core.
 """
 
-from . import initialization
+from . import initialization, model_selection, persistence
 from ._gaussian_mixture import GaussianMixture
 from ._impute import GaussianMixtureImputer
+from .model_selection import (
+    GaussianMixtureSelector,
+    aic_scorer,
+    bic_scorer,
+    icl_scorer,
+)
+from .persistence import load, save
 
 __version__ = "0.1.0"
 
@@ -16,4 +23,12 @@ __all__ = [
     "GaussianMixtureImputer",
     "initialization",
     "__version__",
+    "load",
+    "persistence",
+    "save",
+    "GaussianMixtureSelector",
+    "aic_scorer",
+    "bic_scorer",
+    "icl_scorer",
+    "model_selection",
 ]

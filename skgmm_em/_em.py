@@ -28,7 +28,7 @@ from ._kernels import KERNELS
 # Chunk sizes: large enough to amortize the Python overhead of a chunk and
 # to keep matrix products efficient, small enough to stay in cache.
 CHUNK_BYTES = 2**21
-MIN_CHUNK_ROWS = 256
+MIN_CHUNK_ROWS = 1024
 MAX_CHUNK_ROWS = 4096
 
 # Chunks are processed by a pool of threads, one per core: numpy and BLAS
@@ -54,17 +54,42 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool)
 
 
-def _map_chunks(func, slices):
-    """``[func(rows) for rows in slices]``, in parallel when it pays."""
+def _in_groups(run_group, slices):
+    """``[run_group(g) for g in groups]`` over contiguous groups of chunks,
+    one group per thread when there are several chunks and cores."""
     global _POOL, _BLAS
     if _N_THREADS < 2 or len(slices) < 2:
-        return [func(rows) for rows in slices]
+        return [run_group(slices)]
     if _POOL is None:
         _POOL = ThreadPoolExecutor(_N_THREADS, thread_name_prefix="skgmm_em")
         _BLAS = ThreadpoolController()
+    n_groups = min(_N_THREADS, len(slices))
+    bounds = np.linspace(0, len(slices), n_groups + 1).round().astype(int)
+    groups = [slices[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     limit = _BLAS.limit(limits=1, user_api="blas") if _BLAS else nullcontext()
     with limit:
-        return list(_POOL.map(func, slices))
+        return list(_POOL.map(run_group, groups))
+
+
+def _for_chunks(func, slices):
+    """Call ``func(rows)`` for every chunk, in parallel when it pays."""
+
+    def run_group(group):
+        for rows in group:
+            func(rows)
+
+    _in_groups(run_group, slices)
+
+
+def _sum_chunks(func, slices):
+    """Sum of ``func(rows)`` over the chunks, in parallel when it pays.
+
+    Each thread sums the results of its run of chunks as they come, so that
+    one partial result per thread is alive at a time; the partial sums are
+    then added in order. The rounding depends only on the chunks and the
+    number of threads.
+    """
+    return reduce(add, _in_groups(lambda group: reduce(add, map(func, group)), slices))
 
 
 class MixtureParams(NamedTuple):
@@ -167,7 +192,9 @@ def log_norm_resp(weighted_log_prob):
     """Log-normalizers (n,) and responsibilities (K, n), in place."""
     top = weighted_log_prob.max(axis=0)
     weighted_log_prob -= top
-    resp = np.exp(weighted_log_prob, out=weighted_log_prob)
+    # Underflow to zero is the intended result for improbable components.
+    with np.errstate(under="ignore"):
+        resp = np.exp(weighted_log_prob, out=weighted_log_prob)
     total = resp.sum(axis=0)
     resp /= total
     return np.log(total) + top, resp
@@ -225,7 +252,7 @@ def predict(X, params, covariance_type, missing=None):
     def one(rows):
         labels[rows] = np.argmax(weighted_log_prob(rows)[1], axis=0)
 
-    _map_chunks(one, slices)
+    _for_chunks(one, slices)
     for rows, _, resp, _ in _incomplete_outputs(X, params, covariance_type, missing):
         labels[rows] = np.argmax(resp, axis=0)
     return labels
@@ -241,7 +268,7 @@ def score_samples(X, params, covariance_type, missing=None):
     def one(rows):
         out[rows] = log_norm_resp(weighted_log_prob(rows)[1])[0]
 
-    _map_chunks(one, slices)
+    _for_chunks(one, slices)
     for rows, log_norm, _, _ in _incomplete_outputs(
         X, params, covariance_type, missing
     ):
@@ -259,7 +286,7 @@ def predict_proba(X, params, covariance_type, missing=None):
     def one(rows):
         out[rows] = log_norm_resp(weighted_log_prob(rows)[1])[1].T
 
-    _map_chunks(one, slices)
+    _for_chunks(one, slices)
     for rows, _, resp, _ in _incomplete_outputs(X, params, covariance_type, missing):
         out[rows] = resp.T
     return out
@@ -296,8 +323,7 @@ def e_step(X, params, covariance_type, sample_weight=None, missing=None):
     Returns
     -------
     stats : SufficientStats
-        The statistics of the chunks, summed in chunk order (so the result
-        does not depend on the number of threads).
+        The statistics of the chunks, summed in a fixed order.
     """
     weighted_log_prob, slices, kernel, means, prec_chol = _log_prob_operands(
         X, params, covariance_type, missing
@@ -326,7 +352,7 @@ def e_step(X, params, covariance_type, sample_weight=None, missing=None):
     n_components, n_features = params.means.shape
     n_complete = X.shape[0] if missing is None else len(missing.complete)
     if n_complete:
-        total = reduce(add, _map_chunks(one, slices))
+        total = _sum_chunks(one, slices)
         sx, sxx = kernel.estep_finish(
             total.sx, total.sxx, params.precisions_cholesky.astype(np.float64)
         )

@@ -368,13 +368,15 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             The fitted mixture.
         """
         self._validate_params()
-        X = validate_data(
-            self,
-            X,
-            dtype=[np.float64, np.float32],
-            ensure_min_samples=2,
-            ensure_all_finite="allow-nan",
-        )
+        # check_array's finiteness test sums X, which warns for inf - inf.
+        with np.errstate(invalid="ignore", over="ignore"):
+            X = validate_data(
+                self,
+                X,
+                dtype=[np.float64, np.float32],
+                ensure_min_samples=2,
+                ensure_all_finite="allow-nan",
+            )
         n_samples, n_features = X.shape
         if n_samples < self.n_components:
             raise ValueError(
@@ -681,13 +683,17 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
 
     def _set_parameters(self, params, dtype):
         kernel = KERNELS[self.covariance_type]
-        self.weights_ = params.weights.astype(dtype)
-        self.means_ = params.means.astype(dtype)
-        self.covariances_ = np.asarray(params.covariances).astype(dtype)
-        self.precisions_cholesky_ = params.precisions_cholesky.astype(dtype)
-        self.precisions_ = kernel.precisions_from_prec_chol(
-            params.precisions_cholesky
-        ).astype(dtype)
+
+        def stored(a):
+            return np.array(a, dtype=dtype, order="C", copy=True)
+
+        self.weights_ = stored(params.weights)
+        self.means_ = stored(params.means)
+        self.covariances_ = stored(params.covariances)
+        self.precisions_cholesky_ = stored(params.precisions_cholesky)
+        self.precisions_ = stored(
+            kernel.precisions_from_prec_chol(params.precisions_cholesky)
+        )
 
     def _params(self):
         """The fitted parameters as float64 MixtureParams."""
@@ -731,13 +737,14 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
     def _validate_for_inference(self, X):
         """Validated X and where its NaNs are."""
         check_is_fitted(self)
-        X = validate_data(
-            self,
-            X,
-            dtype=[np.float64, np.float32],
-            reset=False,
-            ensure_all_finite="allow-nan",
-        )
+        with np.errstate(invalid="ignore", over="ignore"):
+            X = validate_data(
+                self,
+                X,
+                dtype=[np.float64, np.float32],
+                reset=False,
+                ensure_all_finite="allow-nan",
+            )
         return X, _missing.find_missing(X)
 
     def score_samples(self, X):
@@ -841,7 +848,14 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         counts = rng.multinomial(n_samples, params.weights / params.weights.sum())
         X = np.vstack(
             [
-                kernel.sample(rng, params.means[k], params.covariances, k, int(n))
+                kernel.sample(
+                    rng,
+                    params.means[k],
+                    params.covariances,
+                    params.precisions_cholesky,
+                    k,
+                    int(n),
+                )
                 for k, n in enumerate(counts)
             ]
         )

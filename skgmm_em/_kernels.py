@@ -179,7 +179,9 @@ def _prec_chol_full(cov, reg_covar):
             except np.linalg.LinAlgError:
                 bad.append(k)
         raise ill_defined_covariance_error(bad, reg_covar) from None
-    return np.linalg.inv(lower).transpose(0, 2, 1)
+    # Exactly triangular: the inverse computed by LU may leave rounding
+    # noise in the zero half.
+    return np.triu(np.linalg.inv(lower).transpose(0, 2, 1))
 
 
 def _upper_factor(precision):
@@ -209,9 +211,20 @@ def _precisions_full(prec_chol):
     return prec_chol @ prec_chol.transpose(0, 2, 1)
 
 
-def _sample_full(rng, mean, covariances, k, n):
-    lower = linalg.cholesky(covariances[k], lower=True, check_finite=False)
-    return mean + rng.standard_normal((n, mean.shape[0])) @ lower.T
+def _sample_from_factor(rng, mean, prec_chol, n):
+    """Draws x = mean + U^-T z: its covariance is inv(U U^T), whatever the
+    rounding of the stored covariance."""
+    z = rng.standard_normal((n, mean.shape[0]))
+    return (
+        mean
+        + linalg.solve_triangular(
+            prec_chol, z.T, trans="T", lower=False, check_finite=False
+        ).T
+    )
+
+
+def _sample_full(rng, mean, covariances, prec_chol, k, n):
+    return _sample_from_factor(rng, mean, prec_chol[k], n)
 
 
 # --------------------------------------------------------------------------
@@ -250,9 +263,8 @@ def _prec_chol_tied(cov, reg_covar):
     return _cholesky_upper_inverse(cov, reg_covar)
 
 
-def _sample_tied(rng, mean, covariances, k, n):
-    lower = linalg.cholesky(covariances, lower=True, check_finite=False)
-    return mean + rng.standard_normal((n, mean.shape[0])) @ lower.T
+def _sample_tied(rng, mean, covariances, prec_chol, k, n):
+    return _sample_from_factor(rng, mean, prec_chol, n)
 
 
 # --------------------------------------------------------------------------
@@ -294,7 +306,7 @@ def _prec_chol_vector(cov, reg_covar):
     return 1.0 / np.sqrt(cov)
 
 
-def _sample_diag(rng, mean, covariances, k, n):
+def _sample_diag(rng, mean, covariances, prec_chol, k, n):
     return mean + rng.standard_normal((n, mean.shape[0])) * np.sqrt(covariances[k])
 
 
@@ -328,7 +340,7 @@ def _m_step_spherical(nk, nk_eps, sx, sxx, means, reg_covar):
     return delta, np.maximum(cov, 0.0) + reg_covar
 
 
-def _sample_spherical(rng, mean, covariances, k, n):
+def _sample_spherical(rng, mean, covariances, prec_chol, k, n):
     return mean + rng.standard_normal((n, mean.shape[0])) * np.sqrt(covariances[k])
 
 
@@ -369,7 +381,7 @@ class CovarianceKernel(NamedTuple):
         Reduce full covariance matrices to this type.
     to_full : callable ``(covariances, K, D) -> full (K, D, D)``
         The covariance matrices of this type as full matrices.
-    sample : callable ``(rng, mean, covariances, k, n) -> (n, D)``
+    sample : callable ``(rng, mean, covariances, prec_chol, k, n) -> (n, D)``
     n_cov_parameters : callable ``(K, D) -> int``
     """
 

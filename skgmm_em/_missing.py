@@ -115,7 +115,8 @@ def _filled(rows, o, m, mean, gain):
 
 def _log_norm_resp(wlp):
     top = wlp.max(axis=0)
-    resp = np.exp(wlp - top)
+    with np.errstate(under="ignore"):
+        resp = np.exp(wlp - top)
     total = resp.sum(axis=0)
     resp /= total
     return np.log(total) + top, resp
