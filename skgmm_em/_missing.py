@@ -47,7 +47,13 @@ def find_missing(X, chunk_rows=65536):
     """:class:`Missingness` of X, or None when X has no NaN."""
     incomplete = []
     for start in range(0, X.shape[0], chunk_rows):
-        rows = np.isnan(X[start : start + chunk_rows]).any(axis=1)
+        chunk = X[start : start + chunk_rows]
+        # A sum is NaN only if a value is (X holds no inf): the fast test
+        # for the common case of no missing value.
+        with np.errstate(over="ignore", invalid="ignore"):
+            if not np.isnan(chunk.sum()):
+                continue
+        rows = np.isnan(chunk).any(axis=1)
         incomplete.append(np.flatnonzero(rows) + start)
     incomplete = np.concatenate(incomplete) if incomplete else np.empty(0, int)
     if incomplete.size == 0:
