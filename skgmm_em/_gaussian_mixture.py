@@ -12,7 +12,7 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _em, _missing
+from . import _dask, _em, _missing
 from ._kernels import KERNELS, IllDefinedCovarianceError, add_to_diagonal
 from .initialization import INITIALIZERS
 
@@ -195,6 +195,14 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         and lets a restart that still fails be skipped instead of aborting
         the other ``n_init`` restarts.
 
+    init_sample_size : int, default=100_000
+        For a :class:`dask.array.Array`, or a :class:`numpy.memmap` with
+        more rows than this, the initializer runs on a uniform random sample
+        of this many rows (drawn from ``random_state``) instead of on all
+        rows, so that initialization does not load the data into memory.
+        In-memory NumPy input always initializes on all rows, as
+        scikit-learn does. See ``docs/scaling_out.md``.
+
     Attributes
     ----------
     weights_ : ndarray of shape (n_components,)
@@ -241,7 +249,8 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
 
     labels_ : ndarray of shape (n_samples,)
         The most probable component of each training sample under the
-        fitted parameters, equal to ``predict(X)``.
+        fitted parameters, equal to ``predict(X)``. After a fit on a dask
+        array, a lazy dask array; it is left out when the model is pickled.
 
     n_features_in_ : int
         Number of features seen during fit.
@@ -296,6 +305,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         "verbose": ["verbose"],
         "verbose_interval": [Interval(Integral, 1, None, closed="left")],
         "param_tol": [Interval(Real, 0.0, None, closed="left"), None],
+        "init_sample_size": [Interval(Integral, 1, None, closed="left")],
         "on_collapse": [StrOptions({"raise", "reseed"})],
     }
 
@@ -318,6 +328,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         verbose_interval=10,
         param_tol=None,
         on_collapse="raise",
+        init_sample_size=100_000,
     ):
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -335,6 +346,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         self.verbose_interval = verbose_interval
         self.param_tol = param_tol
         self.on_collapse = on_collapse
+        self.init_sample_size = init_sample_size
 
     # ------------------------------------------------------------------
     # fitting
@@ -368,15 +380,21 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             The fitted mixture.
         """
         self._validate_params()
-        # check_array's finiteness test sums X, which warns for inf - inf.
-        with np.errstate(invalid="ignore", over="ignore"):
-            X = validate_data(
-                self,
-                X,
-                dtype=[np.float64, np.float32],
-                ensure_min_samples=2,
-                ensure_all_finite="allow-nan",
-            )
+        dask_input = _dask.is_dask_array(X)
+        is_memmap = isinstance(X, np.memmap)
+        if dask_input:
+            X = _dask.validate_dask(X, ensure_min_samples=2)
+            validate_data(self, X, reset=True, skip_check_array=True)
+        else:
+            # check_array's finiteness test sums X, which warns for inf - inf.
+            with np.errstate(invalid="ignore", over="ignore"):
+                X = validate_data(
+                    self,
+                    X,
+                    dtype=[np.float64, np.float32],
+                    ensure_min_samples=2,
+                    ensure_all_finite="allow-nan",
+                )
         n_samples, n_features = X.shape
         if n_samples < self.n_components:
             raise ValueError(
@@ -384,21 +402,21 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
                 f"and n_components={self.n_components}: use fewer components "
                 "or more data."
             )
-        sample_weight = _check_sample_weight(sample_weight, n_samples)
-        if sample_weight is not None and np.count_nonzero(sample_weight) < max(
-            2, self.n_components
-        ):
-            raise ValueError(
-                f"Only {np.count_nonzero(sample_weight)} sample(s) have a "
-                f"positive sample_weight; fitting n_components="
-                f"{self.n_components} needs at least {max(2, self.n_components)}."
+        if dask_input:
+            sample_weight = _dask.check_sample_weight(
+                sample_weight, X, self.n_components
             )
+        else:
+            sample_weight = _check_sample_weight(sample_weight, n_samples)
+            if sample_weight is not None and np.count_nonzero(sample_weight) < max(
+                2, self.n_components
+            ):
+                raise ValueError(
+                    f"Only {np.count_nonzero(sample_weight)} sample(s) have a "
+                    f"positive sample_weight; fitting n_components="
+                    f"{self.n_components} needs at least {max(2, self.n_components)}."
+                )
         user_init = self._check_initial_parameters(n_features)
-        missing = _missing.find_missing(X)
-        # Initializers need complete data: see _missing.initialization_data.
-        init_X, init_weight = _missing.initialization_data(
-            X, sample_weight, missing, self.n_components
-        )
         eps = float(np.finfo(X.dtype).eps)
         random_state = check_random_state(self.random_state)
 
@@ -406,6 +424,21 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         if resume:
             start = self._resume_parameters(n_features)
         n_init = 1 if self.warm_start else self.n_init
+        initialize = not resume and any(p is None for p in user_init)
+        # dask input has no missing values (a block with NaN raises).
+        missing = None if dask_input else _missing.find_missing(X)
+        if (dask_input or is_memmap) and missing is None:
+            # Data out of memory: the initializer runs on a sample in memory.
+            init_X = init_weight = None
+            if initialize:
+                init_X, init_weight = _dask.init_sample(
+                    X, sample_weight, self.init_sample_size, random_state
+                )
+        else:
+            # Initializers need complete data: see _missing.initialization_data.
+            init_X, init_weight = _missing.initialization_data(
+                X, sample_weight, missing, self.n_components
+            )
 
         best = None
         failures = []
@@ -463,7 +496,8 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         self.lower_bounds_ = best["lower_bounds"]
         self.history_ = best["history"]
         self.n_reseeds_ = best["n_reseeds"]
-        self.labels_ = _em.predict(X, self._params(), self.covariance_type, missing)
+        backend = _dask if dask_input else _em
+        self.labels_ = backend.predict(X, self._params(), self.covariance_type, missing)
         return self
 
     def fit_predict(self, X, y=None, sample_weight=None):
@@ -627,6 +661,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
     def _run_em(self, X, sample_weight, missing, params, eps, lower_bound):
         """EM iterations from ``params``; returns the run's outcome as a dict."""
         kernel_type = self.covariance_type
+        backend = _dask if _dask.is_dask_array(X) else _em
         history = {
             "log_likelihood": [],
             "weights_change": [],
@@ -638,7 +673,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         n_iter = n_reseeds = 0
         for n_iter in range(1, self.max_iter + 1):
             previous = lower_bound
-            stats = _em.e_step(X, params, kernel_type, sample_weight, missing)
+            stats = backend.e_step(X, params, kernel_type, sample_weight, missing)
             try:
                 new = _em.m_step(stats, params, kernel_type, self.reg_covar, eps)
             except IllDefinedCovarianceError as err:
@@ -668,7 +703,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
                 converged = True
                 break
         if self.max_iter == 0:
-            stats = _em.e_step(X, params, kernel_type, sample_weight, missing)
+            stats = backend.e_step(X, params, kernel_type, sample_weight, missing)
             lower_bound = stats.log_likelihood / stats.weight_sum
         return {
             "params": params,
@@ -735,8 +770,12 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
     # inference
 
     def _validate_for_inference(self, X):
-        """Validated X and where its NaNs are."""
+        """Validated X, where its NaNs are, and the module that computes on X."""
         check_is_fitted(self)
+        if _dask.is_dask_array(X):
+            X = _dask.validate_dask(X)
+            validate_data(self, X, reset=False, skip_check_array=True)
+            return X, None, _dask
         with np.errstate(invalid="ignore", over="ignore"):
             X = validate_data(
                 self,
@@ -745,7 +784,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
                 reset=False,
                 ensure_all_finite="allow-nan",
             )
-        return X, _missing.find_missing(X)
+        return X, _missing.find_missing(X), _em
 
     def score_samples(self, X):
         """Log-likelihood of each sample under the model.
@@ -760,8 +799,8 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         log_prob : ndarray of shape (n_samples,)
             ``log p(x)`` of each sample.
         """
-        X, missing = self._validate_for_inference(X)
-        return _em.score_samples(X, self._params(), self.covariance_type, missing)
+        X, missing, backend = self._validate_for_inference(X)
+        return backend.score_samples(X, self._params(), self.covariance_type, missing)
 
     def score(self, X, y=None, sample_weight=None):
         """Mean log-likelihood of the samples.
@@ -785,6 +824,9 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         log_likelihood : float
             (Weighted) mean of :meth:`score_samples`.
         """
+        if _dask.is_dask_array(X):
+            X, _, _ = self._validate_for_inference(X)
+            return _dask.score(X, self._params(), self.covariance_type, sample_weight)
         log_prob = self.score_samples(X).astype(np.float64)
         weights = _check_sample_weight(sample_weight, log_prob.shape[0])
         return float(np.average(log_prob, weights=weights))
@@ -802,8 +844,8 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         labels : ndarray of shape (n_samples,)
             Component labels.
         """
-        X, missing = self._validate_for_inference(X)
-        return _em.predict(X, self._params(), self.covariance_type, missing)
+        X, missing, backend = self._validate_for_inference(X)
+        return backend.predict(X, self._params(), self.covariance_type, missing)
 
     def predict_proba(self, X):
         """Posterior probability of each component given each sample.
@@ -818,8 +860,8 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         resp : ndarray of shape (n_samples, n_components)
             The responsibilities; each row sums to one.
         """
-        X, missing = self._validate_for_inference(X)
-        return _em.predict_proba(X, self._params(), self.covariance_type, missing)
+        X, missing, backend = self._validate_for_inference(X)
+        return backend.predict_proba(X, self._params(), self.covariance_type, missing)
 
     def sample(self, n_samples=1):
         """Draw random samples from the fitted mixture.
@@ -861,6 +903,14 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         )
         y = np.repeat(np.arange(self.n_components), counts)
         return X.astype(self.means_.dtype), y
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        if _dask.is_dask_array(state.get("labels_")):
+            # Lazy labels of dask input hold the task graph of the training
+            # data; the pickled model leaves them out (predict reproduces them).
+            state = {k: v for k, v in state.items() if k != "labels_"}
+        return state
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

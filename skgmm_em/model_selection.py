@@ -43,6 +43,7 @@ from .initialization import INITIALIZERS
 __all__ = [
     "COVARIANCE_TYPES",
     "GaussianMixtureSelector",
+    "MCLUST_MODEL_NAMES",
     "aic",
     "aic_scorer",
     "bic",
@@ -433,7 +434,9 @@ _SMALLEST_VARIANCE["tied"] = _SMALLEST_VARIANCE["full"]
 # Components split in two to seed K from the best K - 1 fit are moved apart by
 # this many standard deviations along their main axis, each way.
 _SPLIT_OFFSET = 0.5
-# Components of the best K - 1 fit split to seed K: those of largest spread.
+# How many components of the best K - 1 fit are split to seed K (those of
+# largest spread first); None splits every one. Splitting only a few misses
+# optima on Old Faithful.
 _N_SPLIT = None
 # Pairs of the best K + 1 fit merged to seed K: the most overlapping ones.
 _N_MERGED_PAIRS = 3
@@ -633,10 +636,11 @@ def _fit_cell(X, n_components, covariance_type, starts, settings):
     it has had twice as many, and so on until one start is left, which runs
     to convergence. If that one ends degenerate, the last ones eliminated
     run to convergence in turn. With ``screen_iter=0`` every start runs to
-    convergence. BLAS and OpenMP run single-threaded here: the parallelism
-    is over the cells.
+    convergence. Racers are warm-started estimators; a finalist is refit as
+    a fresh estimator from its parameters, so that the kept model's
+    ``get_params()`` reproduce it. BLAS and OpenMP run single-threaded here:
+    the parallelism is over the cells.
     """
-
     n_iter = 0
 
     def count(model):
@@ -858,8 +862,11 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
 
     n_jobs : int, default=None
         Number of cells fit in parallel (joblib). ``None`` means 1 unless in
-        a :func:`joblib.parallel_backend` context; ``-1`` uses all
-        processors. Each fit itself runs single-threaded.
+        a :func:`joblib.parallel_config` context; ``-1`` uses all
+        processors. Each fit itself runs single-threaded. Use a process-based
+        backend (joblib's default): the fits silence their
+        ``ConvergenceWarning`` with :func:`warnings.catch_warnings`, which is
+        not thread-safe.
 
     verbose : int, default=0
         Print progress through the grid: 1 prints one line per cell and
