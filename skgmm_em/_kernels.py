@@ -95,11 +95,17 @@ def _log_prob_full(Xt, means, prec_chol):
     residuals y (K * D, n) that the E-step statistics reuse."""
     n_features, n = Xt.shape
     n_components = means.shape[0]
-    # Row k * D + j of ``stacked`` is column j of U_k, so one product whitens
-    # every sample for every component at once: y = U_k^T (x - m_k).
-    stacked = prec_chol.transpose(0, 2, 1).reshape(-1, n_features)
-    y = stacked @ Xt
-    y -= np.einsum("kd,kde->ke", means, prec_chol).reshape(-1, 1)
+    # One product whitens every sample for every component at once:
+    # y = U_k^T (x - m_k) = [U_k^T, -U_k^T m_k] @ [x; 1]. Row k * D + j of
+    # ``stacked`` is column j of U_k followed by -(U_k^T m_k)_j; the column
+    # of ones appended to the samples carries the shift into the product.
+    stacked = np.empty((n_components, n_features, n_features + 1), dtype=Xt.dtype)
+    stacked[:, :, :n_features] = prec_chol.transpose(0, 2, 1)
+    stacked[:, :, n_features] = -np.einsum("kd,kde->ke", means, prec_chol)
+    augmented = np.empty((n_features + 1, n), dtype=Xt.dtype)
+    augmented[:n_features] = Xt
+    augmented[n_features] = 1.0
+    y = stacked.reshape(-1, n_features + 1) @ augmented
     y3 = y.reshape(n_components, n_features, n)
     maha = np.einsum("kdn,kdn->kn", y3, y3)
     log_det = np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
@@ -119,16 +125,28 @@ def _accumulate_full(Xt, resp, means):
     return sx, sxx
 
 
+# From this many features on, the scatter of each component is one syrk.
+_SYRK_MIN_FEATURES = 32
+
+
 def _accumulate_whitened_full(Xt, resp, means, y):
     """The moments of _accumulate_full in whitened coordinates, from the
     E-step's residuals y (K, D, n): no second pass over the samples."""
     n_components, n_features, _ = y.shape
+    # sxx[k] = z_k @ z_k.T with z_k = y_k * sqrt(resp_k).
+    root_resp = np.sqrt(resp)
+    if n_features < _SYRK_MIN_FEATURES:
+        # Small matrices: one batched product costs less than K calls.
+        z = y * root_resp[:, None, :]
+        return (y @ resp[:, :, None])[:, :, 0], z @ z.transpose(0, 2, 1)
     sx = np.empty((n_components, n_features), dtype=y.dtype)
     sxx = np.empty((n_components, n_features, n_features), dtype=y.dtype)
     for k in range(n_components):
-        weighted = y[k] * resp[k]
-        sx[k] = weighted.sum(axis=1)
-        sxx[k] = weighted @ y[k].T
+        # A matrix times its own transpose: numpy hands it to BLAS as a
+        # symmetric rank-n update (syrk), half the work of a general product.
+        sx[k] = y[k] @ resp[k]
+        z = y[k] * root_resp[k]
+        sxx[k] = z @ z.T
     return sx, sxx
 
 

@@ -37,7 +37,7 @@ def _as_full(covariances, covariance_type, n_components, n_features):
 
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
-@pytest.mark.parametrize("n_features", [1, 3, 7])
+@pytest.mark.parametrize("n_features", [1, 3, 7, 40])
 def test_log_prob_matches_scipy(covariance_type, n_features):
     rng = np.random.RandomState(0)
     params = _random_params(covariance_type, 4, n_features, rng)
@@ -60,14 +60,17 @@ def test_log_prob_matches_scipy(covariance_type, n_features):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
-def test_estep_statistics_equal_direct_statistics(covariance_type, dtype):
+@pytest.mark.parametrize("n_features", [1, 5, 40])
+def test_estep_statistics_equal_direct_statistics(covariance_type, dtype, n_features):
     # The E-step reuses intermediate results (whitened residuals, squares);
-    # mapped back, its statistics equal those computed from scratch.
+    # mapped back, its statistics equal those computed from scratch. Small
+    # and large D take different paths (one batched product, per-component
+    # syrk).
     rng = np.random.RandomState(5)
     kernel = KERNELS[covariance_type]
-    params = _random_params(covariance_type, 3, 5, rng)
-    Xt = rng.normal(scale=3.0, size=(5, 40)).astype(dtype)
-    resp = rng.dirichlet(np.ones(3), size=40).T.astype(dtype)
+    params = _random_params(covariance_type, 3, n_features, rng)
+    Xt = rng.normal(scale=3.0, size=(n_features, 60)).astype(dtype)
+    resp = rng.dirichlet(np.ones(3), size=60).T.astype(dtype)
     means = params.means.astype(dtype)
     prec_chol = params.precisions_cholesky.astype(dtype)
     _, aux = kernel.log_prob(Xt, means, prec_chol)
