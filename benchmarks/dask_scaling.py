@@ -168,7 +168,7 @@ def em_iteration(backend, X, params, covariance_type):
     """One EM iteration as the estimator runs it; returns (params, seconds)."""
     start = time.perf_counter()
     stats = backend.e_step(X, params, covariance_type)
-    params = _em.m_step(stats, params, covariance_type, 1e-6, np.finfo(X.dtype).eps)
+    params = _em.m_step(stats, params, covariance_type, 1e-6, X.dtype)
     return params, time.perf_counter() - start
 
 

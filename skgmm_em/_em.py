@@ -23,7 +23,7 @@ from sklearn import get_config
 from threadpoolctl import ThreadpoolController
 
 from . import _missing
-from ._kernels import KERNELS
+from ._kernels import KERNELS, ill_defined_covariance_error, reusing_buffers, scratch
 
 # Chunk sizes: large enough to amortize the Python overhead of a chunk and
 # to keep matrix products efficient, small enough to stay in cache.
@@ -54,15 +54,24 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool)
 
 
+def _reusing_buffers(run_group):
+    def run(group):
+        with reusing_buffers():
+            return run_group(group)
+
+    return run
+
+
 def _in_groups(run_group, slices):
     """``[run_group(g) for g in groups]`` over contiguous groups of chunks,
     one group per thread when there are several chunks and cores."""
     global _POOL, _BLAS
     if _N_THREADS < 2 or len(slices) < 2:
-        return [run_group(slices)]
+        return [_reusing_buffers(run_group)(slices)]
     if _POOL is None:
         _POOL = ThreadPoolExecutor(_N_THREADS, thread_name_prefix="skgmm_em")
         _BLAS = ThreadpoolController()
+    run_group = _reusing_buffers(run_group)
     n_groups = min(_N_THREADS, len(slices))
     bounds = np.linspace(0, len(slices), n_groups + 1).round().astype(int)
     groups = [slices[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
@@ -202,8 +211,9 @@ def log_norm_resp(weighted_log_prob):
 
 def _transposed_chunk(X, rows, shift):
     """Rows of X minus shift, as a C-contiguous (D, n) array."""
-    chunk = np.array(X[rows].T, order="C")
-    chunk -= shift[:, None]
+    block = X[rows]
+    chunk = scratch("chunk", block.shape[::-1], X.dtype)
+    np.subtract(block.T, shift[:, None], out=chunk)
     return chunk
 
 
@@ -455,7 +465,7 @@ def assignment_stats(X, means, covariance_type, sample_weight=None):
     return total, shift
 
 
-def reseed(stats, params, covariance_type, reg_covar, eps, collapsed):
+def reseed(stats, params, covariance_type, reg_covar, dtype, collapsed):
     """The M-step with collapsed components re-seeded by splitting.
 
     Each component in ``collapsed`` takes half of the heaviest healthy
@@ -464,7 +474,7 @@ def reseed(stats, params, covariance_type, reg_covar, eps, collapsed):
     """
     kernel = KERNELS[covariance_type]
     shift = reference_point(params)
-    nk_eps = stats.nk + 10.0 * eps
+    nk_eps = stats.nk + 10.0 * np.finfo(dtype).eps
     means, covariances = kernel.m_step(
         stats.nk, nk_eps, stats.sx, stats.sxx, params.means - shift, reg_covar
     )
@@ -490,21 +500,44 @@ def reseed(stats, params, covariance_type, reg_covar, eps, collapsed):
     )
 
 
-def m_step(stats, params, covariance_type, reg_covar, eps):
+def m_step(stats, params, covariance_type, reg_covar, dtype):
     """New parameters from the statistics an E-step under ``params`` returned.
 
-    ``eps`` is the machine epsilon of the data's dtype: ``10 * eps`` is added
-    to every component's mass so that an empty component stays finite.
+    ``dtype`` is the data's: ten times its machine epsilon is added to every
+    component's mass so that an empty component stays finite, and a
+    precision too large for it is an ill-defined covariance (see
+    :func:`check_factor_range`).
     """
     kernel = KERNELS[covariance_type]
     shift = reference_point(params)
-    nk_eps = stats.nk + 10.0 * eps
+    nk_eps = stats.nk + 10.0 * np.finfo(dtype).eps
     means, covariances = kernel.m_step(
         stats.nk, nk_eps, stats.sx, stats.sxx, params.means - shift, reg_covar
     )
+    prec_chol = kernel.precision_cholesky(covariances, reg_covar)
+    check_factor_range(prec_chol, covariance_type, dtype, reg_covar)
     return MixtureParams(
         weights=nk_eps / nk_eps.sum(),
         means=means + shift,
         covariances=covariances,
-        precisions_cholesky=kernel.precision_cholesky(covariances, reg_covar),
+        precisions_cholesky=prec_chol,
     )
+
+
+def check_factor_range(prec_chol, covariance_type, dtype, reg_covar):
+    """Raise the ill-defined covariance error for the components whose
+    precision factor cannot be squared in ``dtype``.
+
+    A variance below about ``1 / finfo(dtype).max`` (1e-38 in float32) is
+    positive, but the kernels, which run in the data's dtype, would
+    overflow on it.
+    """
+    limit = np.sqrt(np.finfo(dtype).max)
+    size = np.abs(prec_chol)
+    if covariance_type == "tied":
+        if size.max() >= limit:
+            raise ill_defined_covariance_error(None, reg_covar)
+        return
+    bad = size.reshape(size.shape[0], -1).max(axis=1) >= limit
+    if np.any(bad):
+        raise ill_defined_covariance_error(np.flatnonzero(bad).tolist(), reg_covar)

@@ -417,7 +417,6 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
                     f"{self.n_components} needs at least {max(2, self.n_components)}."
                 )
         user_init = self._check_initial_parameters(n_features)
-        eps = float(np.finfo(X.dtype).eps)
         random_state = check_random_state(self.random_state)
 
         resume = self.warm_start and hasattr(self, "converged_")
@@ -455,7 +454,6 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
                     sample_weight,
                     missing,
                     start,
-                    eps,
                     self.lower_bound_ if resume else -np.inf,
                 )
             except IllDefinedCovarianceError as err:
@@ -658,9 +656,12 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             weights = weights / weights.sum()
         return weights, means, covariances
 
-    def _run_em(self, X, sample_weight, missing, params, eps, lower_bound):
+    def _run_em(self, X, sample_weight, missing, params, lower_bound):
         """EM iterations from ``params``; returns the run's outcome as a dict."""
         kernel_type = self.covariance_type
+        _em.check_factor_range(
+            params.precisions_cholesky, kernel_type, X.dtype, self.reg_covar
+        )
         backend = _dask if _dask.is_dask_array(X) else _em
         history = {
             "log_likelihood": [],
@@ -675,7 +676,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             previous = lower_bound
             stats = backend.e_step(X, params, kernel_type, sample_weight, missing)
             try:
-                new = _em.m_step(stats, params, kernel_type, self.reg_covar, eps)
+                new = _em.m_step(stats, params, kernel_type, self.reg_covar, X.dtype)
             except IllDefinedCovarianceError as err:
                 if (
                     self.on_collapse == "raise"
@@ -684,7 +685,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
                 ):
                     raise
                 new = _em.reseed(
-                    stats, params, kernel_type, self.reg_covar, eps, err.components
+                    stats, params, kernel_type, self.reg_covar, X.dtype, err.components
                 )
                 n_reseeds += len(err.components)
             lower_bound = stats.log_likelihood / stats.weight_sum

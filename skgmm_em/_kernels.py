@@ -39,7 +39,9 @@ Sufficient statistics of a chunk with responsibilities ``resp`` (K, n)
 """
 
 import math
+import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from typing import NamedTuple
 
 import numpy as np
@@ -81,9 +83,60 @@ def ill_defined_covariance_error(components, reg_covar):
     )
 
 
+# --------------------------------------------------------------------------
+# scratch buffers
+
+_SCRATCH = threading.local()
+
+
+@contextmanager
+def reusing_buffers():
+    """Within this block, :func:`scratch` hands the calling thread the same
+    buffers again and again instead of fresh ones.
+
+    The EM driver wraps each thread's run of chunks in it: the chunks of a
+    pass have one size (but the last), so every large temporary is
+    allocated once per pass and thread. Fresh multi-megabyte arrays per
+    chunk cost page faults whenever the allocator returns them to the system
+    (as glibc does for every block above 128 kB when ``MALLOC_TRIM_THRESHOLD_``
+    is set, which dask.distributed does for its workers).
+    """
+    previous = getattr(_SCRATCH, "buffers", None)
+    _SCRATCH.buffers = {}
+    try:
+        yield
+    finally:
+        _SCRATCH.buffers = previous
+
+
+def scratch(name, shape, dtype):
+    """An uninitialized array of the given shape, reused between calls with
+    the same ``name`` inside :func:`reusing_buffers` (same thread only).
+
+    The caller must be done with the previous array of that name; arrays
+    from here never leave the chunk computation.
+    """
+    buffers = getattr(_SCRATCH, "buffers", None)
+    if buffers is None:
+        return np.empty(shape, dtype=dtype)
+    buffer = buffers.get(name)
+    if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
+        buffer = buffers[name] = np.empty(shape, dtype=dtype)
+    return buffer
+
+
 def _row_sq_norms(A):
     """Squared Euclidean norm of each row; (n, d) -> (n,)."""
     return np.einsum("ij,ij->i", A, A)
+
+
+def _log_density(maha, log_det, n_features):
+    """Gaussian log densities from squared Mahalanobis distances (K, n) and
+    the log-determinants of the precision factors (K,) or scalar; in place."""
+    np.maximum(maha, 0.0, out=maha)
+    maha *= -0.5
+    maha += np.reshape(log_det - 0.5 * n_features * LOG_2PI, (-1, 1))
+    return maha
 
 
 # --------------------------------------------------------------------------
@@ -102,14 +155,17 @@ def _log_prob_full(Xt, means, prec_chol):
     stacked = np.empty((n_components, n_features, n_features + 1), dtype=Xt.dtype)
     stacked[:, :, :n_features] = prec_chol.transpose(0, 2, 1)
     stacked[:, :, n_features] = -np.einsum("kd,kde->ke", means, prec_chol)
-    augmented = np.empty((n_features + 1, n), dtype=Xt.dtype)
+    augmented = scratch("full.augmented", (n_features + 1, n), Xt.dtype)
     augmented[:n_features] = Xt
     augmented[n_features] = 1.0
-    y = stacked.reshape(-1, n_features + 1) @ augmented
+    y = scratch("full.y", (n_components * n_features, n), Xt.dtype)
+    np.matmul(stacked.reshape(-1, n_features + 1), augmented, out=y)
     y3 = y.reshape(n_components, n_features, n)
-    maha = np.einsum("kdn,kdn->kn", y3, y3)
+    maha = np.einsum(
+        "kdn,kdn->kn", y3, y3, out=scratch("log_prob", (n_components, n), Xt.dtype)
+    )
     log_det = np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
-    return (log_det - 0.5 * n_features * LOG_2PI)[:, None] - 0.5 * maha, y3
+    return _log_density(maha, log_det, n_features), y3
 
 
 def _accumulate_full(Xt, resp, means):
@@ -134,18 +190,21 @@ def _accumulate_whitened_full(Xt, resp, means, y):
     E-step's residuals y (K, D, n): no second pass over the samples."""
     n_components, n_features, _ = y.shape
     # sxx[k] = z_k @ z_k.T with z_k = y_k * sqrt(resp_k).
-    root_resp = np.sqrt(resp)
+    root_resp = np.sqrt(resp, out=scratch("full.root_resp", resp.shape, resp.dtype))
     if n_features < _SYRK_MIN_FEATURES:
         # Small matrices: one batched product costs less than K calls.
-        z = y * root_resp[:, None, :]
+        z = np.multiply(
+            y, root_resp[:, None, :], out=scratch("full.z", y.shape, y.dtype)
+        )
         return (y @ resp[:, :, None])[:, :, 0], z @ z.transpose(0, 2, 1)
     sx = np.empty((n_components, n_features), dtype=y.dtype)
     sxx = np.empty((n_components, n_features, n_features), dtype=y.dtype)
+    z = scratch("full.z", y.shape[1:], y.dtype)
     for k in range(n_components):
         # A matrix times its own transpose: numpy hands it to BLAS as a
         # symmetric rank-n update (syrk), half the work of a general product.
         sx[k] = y[k] @ resp[k]
-        z = y[k] * root_resp[k]
+        np.multiply(y[k], root_resp[k], out=z)
         sxx[k] = z @ z.T
     return sx, sxx
 
@@ -249,20 +308,44 @@ def _sample_full(rng, mean, covariances, prec_chol, k, n):
 # tied
 
 
+# Largest rounding error (absolute) allowed in a squared distance computed
+# as |y|^2 - 2 y.mu + |mu|^2; columns that may exceed it are recomputed as
+# |y - mu|^2 (float32 data far from the mixture mean in whitened units).
+_EXPANDED_SQUARE_TOL = 1e-3
+
+
 def _log_prob_tied(Xt, means, prec_chol):
-    n_features = Xt.shape[0]
-    y = prec_chol.T @ Xt
+    n_features, n = Xt.shape
+    y = np.matmul(prec_chol.T, Xt, out=scratch("tied.y", Xt.shape, Xt.dtype))
     mu = means @ prec_chol
-    maha = (y * y).sum(axis=0) - 2.0 * (mu @ y) + _row_sq_norms(mu)[:, None]
-    np.maximum(maha, 0.0, out=maha)
+    y_sq = np.einsum("dn,dn->n", y, y)
+    mu_sq = _row_sq_norms(mu)
+    # One product for all components: |y|^2 - 2 mu.y + |mu|^2.
+    maha = np.matmul(
+        -2.0 * mu, y, out=scratch("log_prob", (means.shape[0], n), Xt.dtype)
+    )
+    maha += y_sq
+    maha += mu_sq[:, None]
+    bound = 4.0 * np.finfo(Xt.dtype).eps * (y_sq + mu_sq.max())
+    rough = np.flatnonzero(bound > _EXPANDED_SQUARE_TOL)
+    if rough.size:
+        diff = y[:, rough] - mu[:, :, None]
+        maha[:, rough] = np.einsum("kdn,kdn->kn", diff, diff)
     log_det = np.log(np.diagonal(prec_chol)).sum()
-    return (log_det - 0.5 * n_features * LOG_2PI) - 0.5 * maha, None
+    return _log_density(maha, log_det, n_features), None
 
 
-def _accumulate_tied(Xt, resp, means):
+def _accumulate_tied(Xt, resp, means, aux=None):
+    # The M-step subtracts the means' part from this second moment about the
+    # mixture mean; when the tied covariance is small next to the spread of
+    # the means, that cancels every digit float32 holds, so the moment is
+    # always accumulated in float64.
+    Xt = Xt.astype(np.float64, copy=False)
     sx = resp @ Xt.T
-    sxx = (Xt * resp.sum(axis=0)) @ Xt.T
-    return sx, sxx
+    weighted = np.multiply(
+        Xt, resp.sum(axis=0), out=scratch("tied.weighted", Xt.shape, Xt.dtype)
+    )
+    return sx, weighted @ Xt.T
 
 
 def _m_step_tied(nk, nk_eps, sx, sxx, means, reg_covar):
@@ -290,17 +373,18 @@ def _sample_tied(rng, mean, covariances, prec_chol, k, n):
 
 
 def _log_prob_diag(Xt, means, prec_chol):
-    n_features = Xt.shape[0]
+    n_features, n = Xt.shape
+    shape = (means.shape[0], n)
     precisions = prec_chol**2
-    squares = Xt * Xt
-    maha = (
-        precisions @ squares
-        - 2.0 * ((means * precisions) @ Xt)
-        + np.sum(means**2 * precisions, axis=1)[:, None]
+    squares = np.multiply(Xt, Xt, out=scratch("diag.squares", Xt.shape, Xt.dtype))
+    # sum_d p_d x_d^2 - 2 sum_d p_d m_d x_d + sum_d p_d m_d^2, per component.
+    maha = np.matmul(precisions, squares, out=scratch("log_prob", shape, Xt.dtype))
+    maha += np.matmul(
+        -2.0 * means * precisions, Xt, out=scratch("cross", shape, Xt.dtype)
     )
-    np.maximum(maha, 0.0, out=maha)
+    maha += np.sum(means**2 * precisions, axis=1)[:, None]
     log_det = np.log(prec_chol).sum(axis=1)
-    return (log_det - 0.5 * n_features * LOG_2PI)[:, None] - 0.5 * maha, squares
+    return _log_density(maha, log_det, n_features), squares
 
 
 def _accumulate_diag(Xt, resp, means, squares=None):
@@ -333,20 +417,22 @@ def _sample_diag(rng, mean, covariances, prec_chol, k, n):
 
 
 def _log_prob_spherical(Xt, means, prec_chol):
-    n_features = Xt.shape[0]
+    n_features, n = Xt.shape
     precisions = prec_chol**2
-    sq_norms = (Xt * Xt).sum(axis=0)
-    maha = sq_norms - 2.0 * (means @ Xt)
+    sq_norms = np.einsum("dn,dn->n", Xt, Xt)
+    maha = np.matmul(
+        -2.0 * means, Xt, out=scratch("log_prob", (means.shape[0], n), Xt.dtype)
+    )
+    maha += sq_norms
     maha += _row_sq_norms(means)[:, None]
     maha *= precisions[:, None]
-    np.maximum(maha, 0.0, out=maha)
     log_det = n_features * np.log(prec_chol)
-    return (log_det - 0.5 * n_features * LOG_2PI)[:, None] - 0.5 * maha, sq_norms
+    return _log_density(maha, log_det, n_features), sq_norms
 
 
 def _accumulate_spherical(Xt, resp, means, sq_norms=None):
     if sq_norms is None:
-        sq_norms = (Xt * Xt).sum(axis=0)
+        sq_norms = np.einsum("dn,dn->n", Xt, Xt)
     return resp @ Xt.T, resp @ sq_norms
 
 
@@ -437,7 +523,7 @@ KERNELS = {
     "tied": CovarianceKernel(
         log_prob=_log_prob_tied,
         accumulate=_accumulate_tied,
-        estep_accumulate=lambda Xt, resp, means, aux: _accumulate_tied(Xt, resp, means),
+        estep_accumulate=_accumulate_tied,
         estep_finish=_no_change,
         m_step=_m_step_tied,
         precision_cholesky=_prec_chol_tied,

@@ -147,7 +147,7 @@ def test_e_step_and_m_step_match_closed_form(covariance_type, working_memory):
     )
     assert stats.weight_sum == 301
     np.testing.assert_allclose(stats.nk, resp.sum(axis=0), rtol=1e-10)
-    new = _em.m_step(stats, params, covariance_type, 1e-6, np.finfo(np.float64).eps)
+    new = _em.m_step(stats, params, covariance_type, 1e-6, np.float64)
     weights, means, cov = _closed_form_m_step(X, resp, covariance_type, 1e-6)
     np.testing.assert_allclose(new.weights, weights, rtol=1e-10)
     np.testing.assert_allclose(new.means, means, rtol=1e-10)
