@@ -43,11 +43,35 @@ class Missingness(NamedTuple):
     patterns: list
 
 
+def _check_magnitude(chunk, dtype):
+    """Refuse values whose squares the kernels cannot form in ``dtype``."""
+    limit = np.sqrt(np.finfo(dtype).max) / 64
+    if chunk.size == 0:
+        return
+    top = max(np.fmax.reduce(chunk, axis=None), -np.fmin.reduce(chunk, axis=None))
+    if not top > limit:  # also when the chunk is all NaN
+        return
+    message = (
+        f"X has values up to {top:.3g} in magnitude; fitting and scoring a "
+        f"Gaussian mixture squares them, which overflows {np.dtype(dtype)} "
+        f"beyond about {limit:.1g}. "
+    )
+    if dtype == np.float32 and top <= np.sqrt(np.finfo(np.float64).max) / 64:
+        message += "Convert X to float64 (X.astype(np.float64)) or rescale it, "
+    else:
+        message += "Rescale X, "
+    raise ValueError(message + "for example with sklearn.preprocessing.StandardScaler.")
+
+
 def find_missing(X, chunk_rows=65536):
-    """:class:`Missingness` of X, or None when X has no NaN."""
+    """:class:`Missingness` of X, or None when X has no NaN.
+
+    The same pass refuses values too large for the kernels (ValueError).
+    """
     incomplete = []
     for start in range(0, X.shape[0], chunk_rows):
         chunk = X[start : start + chunk_rows]
+        _check_magnitude(chunk, X.dtype)
         # A sum is NaN only if a value is (X holds no inf): the fast test
         # for the common case of no missing value.
         with np.errstate(over="ignore", invalid="ignore"):

@@ -81,6 +81,23 @@ def _distinct(X, sample_weight, n_components):
     return rows, weights
 
 
+def _distance_scaled(X):
+    """X moved and scaled for distance computations, and the map back.
+
+    k-means and its seeding square distances in X's dtype: data of a tiny
+    or huge scale (float32 values near 1e-30, say) would underflow or
+    overflow there. Such data are centred and scaled to unit size first;
+    both algorithms are equivariant, so the centres map back exactly up to
+    rounding. Data of ordinary scale are passed through untouched.
+    """
+    center = X.mean(axis=0, dtype=np.float64)
+    size = float(np.max(np.abs(X - center), initial=0.0))
+    if size == 0.0 or 1e-8 <= size <= 1e8:
+        return X, lambda centers: centers
+    scaled = ((X - center) / size).astype(X.dtype)
+    return scaled, lambda centers: center + size * np.asarray(centers, np.float64)
+
+
 def parameters_from_responsibilities(X, resp, sample_weight=None):
     """Weights, means and full covariances from soft responsibilities.
 
@@ -161,13 +178,14 @@ class KMeansInit(BaseEstimator):
     def initialize(self, X, n_components, random_state, sample_weight=None):
         """Return ``(None, means, None)`` from k-means; see the module doc."""
         X, sample_weight = _distinct(X, sample_weight, n_components)
+        X, to_data_units = _distance_scaled(X)
         km = KMeans(
             n_clusters=n_components,
             n_init=self.n_init,
             max_iter=self.max_iter,
             random_state=random_state,
         ).fit(X, sample_weight=sample_weight)
-        return None, km.cluster_centers_, None
+        return None, to_data_units(km.cluster_centers_), None
 
 
 class KMeansPlusPlusInit(BaseEstimator):
@@ -181,10 +199,11 @@ class KMeansPlusPlusInit(BaseEstimator):
     def initialize(self, X, n_components, random_state, sample_weight=None):
         """Return ``(None, seeds, None)``; see the module doc."""
         X, sample_weight = _distinct(X, sample_weight, n_components)
+        X, to_data_units = _distance_scaled(X)
         centers, _ = kmeans_plusplus(
             X, n_components, random_state=random_state, sample_weight=sample_weight
         )
-        return None, centers, None
+        return None, to_data_units(centers), None
 
 
 class RandomInit(BaseEstimator):

@@ -357,14 +357,6 @@ def test_huge_offset(covariance_type, offset):
     assert_allclose(gm.covariances_, ref.covariances_, rtol=1e-3, atol=1e3 * resolution)
 
 
-_BEYOND_RANGE_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="package bug: squares of X overflow inside the initializers and "
-    "kernels (RuntimeWarning) instead of a ValueError; see the report",
-)
-
-
-@_BEYOND_RANGE_BUG
 def test_values_beyond_1e150_fit_or_clear_error():
     for covariance_type in COVARIANCE_TYPES:
         for scale in (1e160, 1e300):
@@ -376,7 +368,6 @@ def test_values_beyond_1e150_fit_or_clear_error():
             )
 
 
-@_BEYOND_RANGE_BUG
 def test_queries_beyond_1e150_finite_or_clear_error():
     X = blobs()
     for covariance_type in COVARIANCE_TYPES:
@@ -466,13 +457,6 @@ def test_float32_large_and_small_values(covariance_type, scale):
     assert gm.predict_proba(X).dtype == np.float32
 
 
-_KMEANS_UNDERFLOW_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="package bug: k-means on float32 data whose squared distances "
-    "underflow warns of duplicate points that are distinct; see the report",
-)
-
-
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 @pytest.mark.parametrize("init_params", ["random", "moments", "random_from_data"])
 @pytest.mark.parametrize("scale", [1e-30, 1e-40])
@@ -484,15 +468,25 @@ def test_float32_tiny_and_subnormal_values(covariance_type, init_params, scale):
     )
 
 
-@_KMEANS_UNDERFLOW_BUG
 def test_float32_tiny_values_kmeans_start():
+    # Squared distances underflow float32: k-means runs on rescaled data.
     for covariance_type in COVARIANCE_TYPES:
         for scale in (1e-30, 1e-40):
             X = (blobs() * scale).astype(np.float32)
             fit_finite(X, n_components=3, covariance_type=covariance_type)
 
 
-@_BEYOND_RANGE_BUG
+def test_values_too_large_are_refused_with_advice():
+    with pytest.raises(ValueError, match="StandardScaler"):
+        GaussianMixture(3).fit(blobs() * 1e160)
+    with pytest.raises(ValueError, match=r"X.astype\(np.float64\)"):
+        GaussianMixture(3).fit((blobs() * 1e20).astype(np.float32))
+    gm = GaussianMixture(3, random_state=0).fit(blobs())
+    for method in (gm.predict, gm.predict_proba, gm.score_samples, gm.score):
+        with pytest.raises(ValueError, match="StandardScaler"):
+            method(blobs() + 1e160)
+
+
 def test_float32_values_whose_squares_overflow():
     for covariance_type in COVARIANCE_TYPES:
         for scale in (1e20, 1e37):
