@@ -209,10 +209,26 @@ def log_norm_resp(weighted_log_prob):
     return np.log(total) + top, resp
 
 
+# From this many features on, a chunk keeps the rows' layout (see below).
+ROW_MAJOR_MIN_FEATURES = 16
+
+
 def _transposed_chunk(X, rows, shift):
-    """Rows of X minus shift, as a C-contiguous (D, n) array."""
+    """Rows of X minus shift, as a (D, n) array.
+
+    Narrow rows are copied into a C-contiguous (D, n) array, so that the
+    kernels' reductions over features run along long contiguous rows. Wide
+    rows are shifted in their own layout and handed over as the transposed
+    view (Fortran order): a transposing copy of wide rows costs more than
+    the kernels then save, and matrix products take either layout.
+    """
     block = X[rows]
-    chunk = scratch("chunk", block.shape[::-1], X.dtype)
+    n_rows, n_features = block.shape
+    if n_features >= ROW_MAJOR_MIN_FEATURES:
+        chunk = scratch("chunk", (n_rows, n_features), X.dtype)
+        np.subtract(block, shift, out=chunk)
+        return chunk.T
+    chunk = scratch("chunk", (n_features, n_rows), X.dtype)
     np.subtract(block.T, shift[:, None], out=chunk)
     return chunk
 

@@ -125,6 +125,13 @@ def scratch(name, shape, dtype):
     return buffer
 
 
+def _scratch_like(name, Xt):
+    """:func:`scratch` of Xt's shape, dtype and memory layout."""
+    if Xt.flags.c_contiguous:
+        return scratch(name, Xt.shape, Xt.dtype)
+    return scratch(name, Xt.shape[::-1], Xt.dtype).T
+
+
 def _row_sq_norms(A):
     """Squared Euclidean norm of each row; (n, d) -> (n,)."""
     return np.einsum("ij,ij->i", A, A)
@@ -155,7 +162,10 @@ def _log_prob_full(Xt, means, prec_chol):
     stacked = np.empty((n_components, n_features, n_features + 1), dtype=Xt.dtype)
     stacked[:, :, :n_features] = prec_chol.transpose(0, 2, 1)
     stacked[:, :, n_features] = -np.einsum("kd,kde->ke", means, prec_chol)
-    augmented = scratch("full.augmented", (n_features + 1, n), Xt.dtype)
+    if Xt.flags.c_contiguous:
+        augmented = scratch("full.augmented", (n_features + 1, n), Xt.dtype)
+    else:
+        augmented = scratch("full.augmented", (n, n_features + 1), Xt.dtype).T
     augmented[:n_features] = Xt
     augmented[n_features] = 1.0
     y = scratch("full.y", (n_components * n_features, n), Xt.dtype)
@@ -342,10 +352,11 @@ def _accumulate_tied(Xt, resp, means, aux=None):
     # always accumulated in float64.
     Xt = Xt.astype(np.float64, copy=False)
     sx = resp @ Xt.T
-    weighted = np.multiply(
-        Xt, resp.sum(axis=0), out=scratch("tied.weighted", Xt.shape, Xt.dtype)
+    # z @ z.T with z = x * sqrt(sum_k resp): a symmetric rank-n update.
+    z = np.multiply(
+        Xt, np.sqrt(resp.sum(axis=0)), out=_scratch_like("tied.weighted", Xt)
     )
-    return sx, weighted @ Xt.T
+    return sx, z @ z.T
 
 
 def _m_step_tied(nk, nk_eps, sx, sxx, means, reg_covar):
@@ -376,7 +387,7 @@ def _log_prob_diag(Xt, means, prec_chol):
     n_features, n = Xt.shape
     shape = (means.shape[0], n)
     precisions = prec_chol**2
-    squares = np.multiply(Xt, Xt, out=scratch("diag.squares", Xt.shape, Xt.dtype))
+    squares = np.multiply(Xt, Xt, out=_scratch_like("diag.squares", Xt))
     # sum_d p_d x_d^2 - 2 sum_d p_d m_d x_d + sum_d p_d m_d^2, per component.
     maha = np.matmul(precisions, squares, out=scratch("log_prob", shape, Xt.dtype))
     maha += np.matmul(

@@ -126,13 +126,18 @@ def _closed_form_m_step(X, resp, covariance_type, reg_covar):
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 @pytest.mark.parametrize("working_memory", [None, 1e-4, 1e-6])
-def test_e_step_and_m_step_match_closed_form(covariance_type, working_memory):
+@pytest.mark.parametrize("n_features", [4, 40])
+def test_e_step_and_m_step_match_closed_form(
+    covariance_type, working_memory, n_features
+):
+    # 40 features: chunks keep the rows' layout and full covariances
+    # accumulate by syrk; 4: transposed chunks and one batched product.
     rng = np.random.RandomState(2)
-    params = _random_params(covariance_type, 3, 4, rng)
-    X = rng.normal(scale=3.0, size=(301, 4)) + 100.0
+    params = _random_params(covariance_type, 3, n_features, rng)
+    X = rng.normal(scale=3.0, size=(301, n_features)) + 100.0
     params = params._replace(means=params.means + 100.0)
     # Reference responsibilities and log-likelihood from scipy.
-    full = _as_full(params.covariances, covariance_type, 3, 4)
+    full = _as_full(params.covariances, covariance_type, 3, n_features)
     dens = np.column_stack(
         [
             w * multivariate_normal(m, c).pdf(X)
