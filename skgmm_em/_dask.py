@@ -35,9 +35,8 @@ SPLIT_EVERY = 8
 # One block at a time per process goes through the EM core. The core already
 # spreads each call over every core (a thread per core, BLAS held to one
 # thread meanwhile), so running blocks concurrently in one process (dask's
-# threaded scheduler, or workers with several threads) gains nothing, and
-# concurrent calls would interleave the core's BLAS limits so that BLAS is
-# left at one thread once they end.
+# threaded scheduler, or workers with several threads) gains nothing but
+# contention.
 _CORE_LOCK = threading.Lock()
 
 

@@ -12,8 +12,9 @@ Working memory is ``O(chunk_rows * K * D + K * D**2)``; no array of shape
 """
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
+from contextlib import contextmanager
 from functools import reduce
 from operator import add
 from typing import NamedTuple
@@ -42,6 +43,11 @@ _N_THREADS = (
 )
 _POOL = None
 _BLAS = None
+# Passes may run concurrently (a model used from several threads): the
+# first to start holds BLAS to one thread, the last to end restores it.
+_LIMIT_LOCK = threading.Lock()
+_LIMIT_USERS = 0
+_LIMITER = None
 
 
 def _forget_pool():
@@ -62,6 +68,24 @@ def _reusing_buffers(run_group):
     return run
 
 
+@contextmanager
+def _blas_single_threaded():
+    """BLAS held to one thread for as long as any pass runs in parallel."""
+    global _LIMIT_USERS, _LIMITER
+    with _LIMIT_LOCK:
+        if _LIMIT_USERS == 0:
+            _LIMITER = _BLAS.limit(limits=1, user_api="blas")
+        _LIMIT_USERS += 1
+    try:
+        yield
+    finally:
+        with _LIMIT_LOCK:
+            _LIMIT_USERS -= 1
+            if _LIMIT_USERS == 0:
+                _LIMITER.restore_original_limits()
+                _LIMITER = None
+
+
 def _in_groups(run_group, slices):
     """``[run_group(g) for g in groups]`` over contiguous groups of chunks,
     one group per thread when there are several chunks and cores."""
@@ -75,8 +99,7 @@ def _in_groups(run_group, slices):
     n_groups = min(_N_THREADS, len(slices))
     bounds = np.linspace(0, len(slices), n_groups + 1).round().astype(int)
     groups = [slices[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-    limit = _BLAS.limit(limits=1, user_api="blas") if _BLAS else nullcontext()
-    with limit:
+    with _blas_single_threaded():
         return list(_POOL.map(run_group, groups))
 
 
