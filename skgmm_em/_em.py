@@ -26,11 +26,13 @@ from threadpoolctl import ThreadpoolController
 from . import _missing
 from ._kernels import KERNELS, ill_defined_covariance_error, reusing_buffers, scratch
 
-# Chunk sizes: large enough to amortize the Python overhead of a chunk and
-# to keep matrix products efficient, small enough to stay in cache.
-CHUNK_BYTES = 2**21
+# Chunk sizes: large enough to amortize the Python overhead of a chunk (a few
+# dozen NumPy calls) and to keep matrix products efficient, small enough to
+# keep the working memory small. Measured on 2 cores, 8 MB chunks made small-D
+# E-steps 20-35 % faster than 2 MB ones.
+CHUNK_BYTES = 2**23
 MIN_CHUNK_ROWS = 1024
-MAX_CHUNK_ROWS = 4096
+MAX_CHUNK_ROWS = 16384
 
 # Chunks are processed by a pool of threads, one per core: numpy and BLAS
 # release the GIL, and most of an E-step at small dimension is element-wise
@@ -181,9 +183,10 @@ def chunk_slices(n_samples, n_components, n_features, itemsize):
     """Row slices of near-equal size covering ``range(n_samples)``.
 
     A chunk's working set (about ``rows * K * (D + 4)`` values) is kept near
-    ``CHUNK_BYTES`` so that it stays in cache, with at least ``MIN_CHUNK_ROWS``
-    rows for efficient matrix products and at most ``MAX_CHUNK_ROWS``; it
-    never exceeds scikit-learn's ``working_memory`` setting.
+    ``CHUNK_BYTES``, with at least ``MIN_CHUNK_ROWS`` rows for efficient
+    matrix products and at most ``MAX_CHUNK_ROWS``; it never exceeds
+    scikit-learn's ``working_memory`` setting. Several chunks come in a
+    multiple of the number of threads.
     """
     if n_samples == 0:
         return []
@@ -192,6 +195,9 @@ def chunk_slices(n_samples, n_components, n_features, itemsize):
     budget = get_config()["working_memory"] * 2**20
     rows = int(max(1, min(n_samples, rows, budget // row_bytes)))
     n_chunks = -(-n_samples // rows)
+    if 1 < n_chunks:
+        # A multiple of the number of threads, so that each gets as much.
+        n_chunks = min(n_samples, -(-n_chunks // _N_THREADS) * _N_THREADS)
     rows = -(-n_samples // n_chunks)
     return [slice(start, start + rows) for start in range(0, n_samples, rows)]
 
@@ -484,24 +490,26 @@ def assignment_stats(X, means, covariance_type, sample_weight=None):
     sq_norms = np.einsum("kd,kd->k", centered, centered)
     n_samples, n_features = X.shape
     n_components = means.shape[0]
-    total = None
-    for rows in chunk_slices(n_samples, n_components, n_features, X.itemsize):
-        chunk = _transposed_chunk(X, rows, shift.astype(X.dtype, copy=False))
+    data_shift = shift.astype(X.dtype, copy=False)
+
+    def one(rows):
+        chunk = _transposed_chunk(X, rows, data_shift)
         labels = np.argmin(sq_norms[:, None] - 2.0 * (centered @ chunk), axis=0)
         n_rows = chunk.shape[1]
         resp = np.zeros((n_components, n_rows), dtype=X.dtype)
         weights = 1.0 if sample_weight is None else sample_weight[rows]
         resp[labels, np.arange(n_rows)] = weights
         sx, sxx = kernel.accumulate(chunk, resp, centered)
-        part = SufficientStats(
+        return SufficientStats(
             resp.sum(axis=1, dtype=np.float64),
             sx.astype(np.float64),
             sxx.astype(np.float64),
             0.0,
             float(resp.sum(dtype=np.float64)),
         )
-        total = part if total is None else total + part
-    return total, shift
+
+    slices = chunk_slices(n_samples, n_components, n_features, X.itemsize)
+    return _sum_chunks(one, slices), shift
 
 
 def reseed(stats, params, covariance_type, reg_covar, dtype, collapsed):

@@ -91,7 +91,7 @@ def _distance_scaled(X):
     rounding. Data of ordinary scale are passed through untouched.
     """
     center = X.mean(axis=0, dtype=np.float64)
-    size = float(np.max(np.abs(X - center), initial=0.0))
+    size = float(max(np.max(X.max(axis=0) - center), np.max(center - X.min(axis=0))))
     if size == 0.0 or 1e-8 <= size <= 1e8:
         return X, lambda centers: centers
     scaled = ((X - center) / size).astype(X.dtype)
