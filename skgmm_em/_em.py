@@ -361,7 +361,7 @@ def conditional_expectation(X, params, covariance_type, missing):
     return out
 
 
-def e_step(X, params, covariance_type, sample_weight=None, missing=None):
+def e_step(X, params, covariance_type, sample_weight=None, missing=None, about=None):
     """One pass over X: sufficient statistics under ``params``.
 
     Parameters
@@ -374,6 +374,11 @@ def e_step(X, params, covariance_type, sample_weight=None, missing=None):
     missing : Missingness, default=None
         Where X has NaNs (from ``_missing.find_missing``); None when it has
         none. Rows with NaN contribute their expected statistics.
+    about : ndarray of shape (n_components, n_features), default=None
+        With X complete: the responsibilities are those under ``params``,
+        but the statistics are the ``'full'`` ones taken about these means
+        (in data coordinates), whatever the covariance type; see
+        :func:`recentred_m_step`.
 
     Returns
     -------
@@ -383,6 +388,8 @@ def e_step(X, params, covariance_type, sample_weight=None, missing=None):
     weighted_log_prob, slices, kernel, means, prec_chol = _log_prob_operands(
         X, params, covariance_type, missing
     )
+    if about is not None:
+        centres = (about - reference_point(params)).astype(X.dtype)
 
     def one(rows):
         chunk, wlp, aux = weighted_log_prob(rows)
@@ -395,7 +402,10 @@ def e_step(X, params, covariance_type, sample_weight=None, missing=None):
             resp *= weights.astype(resp.dtype, copy=False)
             log_likelihood = float(np.dot(weights, log_norm.astype(np.float64)))
             weight_sum = float(weights.sum())
-        sx, sxx = kernel.estep_accumulate(chunk, resp, means, aux)
+        if about is None:
+            sx, sxx = kernel.estep_accumulate(chunk, resp, means, aux)
+        else:
+            sx, sxx = KERNELS["full"].accumulate(chunk, resp, centres)
         return SufficientStats(
             resp.sum(axis=1, dtype=np.float64),
             sx.astype(np.float64),
@@ -408,6 +418,8 @@ def e_step(X, params, covariance_type, sample_weight=None, missing=None):
     n_complete = X.shape[0] if missing is None else len(missing.complete)
     if n_complete:
         total = _sum_chunks(one, slices)
+        if about is not None:
+            return total
         sx, sxx = kernel.estep_finish(
             total.sx, total.sxx, params.precisions_cholesky.astype(np.float64)
         )
@@ -569,6 +581,39 @@ def m_step(stats, params, covariance_type, reg_covar, dtype):
         covariances=covariances,
         precisions_cholesky=prec_chol,
     )
+
+
+def recentred_m_step(X, stats, params, covariance_type, reg_covar, dtype, weights=None):
+    """The M-step of :func:`m_step` again, from second moments taken about
+    the new means in a second pass over X (complete data, full or tied).
+
+    :func:`m_step` forms each covariance from moments about the previous
+    means (full) or the mixture mean (tied); when a mean moves by far more
+    than its spread in one step, or the tied covariance is tiny next to the
+    spread of the means, that subtraction cancels and the covariance can come
+    out indefinite. Moments about the new means do not cancel. ``weights``
+    are the sample weights.
+    """
+    shift = reference_point(params)
+    nk_eps = stats.nk + 10.0 * np.finfo(dtype).eps
+    means, _ = KERNELS[covariance_type].m_step(
+        stats.nk, nk_eps, stats.sx, stats.sxx, params.means - shift, reg_covar
+    )
+    centred = e_step(X, params, covariance_type, weights, about=means + shift)
+    full = KERNELS["full"]
+    if covariance_type == "full":
+        means, covariances = full.m_step(
+            centred.nk, nk_eps, centred.sx, centred.sxx, means, reg_covar
+        )
+    else:
+        means, per_component = full.m_step(
+            centred.nk, nk_eps, centred.sx, centred.sxx, means, 0.0
+        )
+        covariances = np.tensordot(nk_eps, per_component, axes=1) / nk_eps.sum()
+        covariances.flat[:: covariances.shape[0] + 1] += reg_covar
+    prec_chol = KERNELS[covariance_type].precision_cholesky(covariances, reg_covar)
+    check_factor_range(prec_chol, covariance_type, dtype, reg_covar)
+    return MixtureParams(nk_eps / nk_eps.sum(), means + shift, covariances, prec_chol)
 
 
 def check_factor_range(prec_chol, covariance_type, dtype, reg_covar):

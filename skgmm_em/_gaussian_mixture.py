@@ -103,6 +103,14 @@ def _max_abs_change(old, new):
     return float(np.max(np.abs(np.asarray(new) - np.asarray(old)), initial=0.0))
 
 
+def _is_positive_definite(matrix):
+    try:
+        np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        return False
+    return bool(np.all(np.isfinite(matrix)))
+
+
 class GaussianMixture(ClusterMixin, BaseEstimator):
     """Gaussian mixture model fit by expectation-maximization.
 
@@ -603,6 +611,8 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             sparse = stats.nk < 2.0 * unit
             if np.any(sparse) and self.covariance_type != "tied":
                 cell_cov[sparse] = self._data_covariance(X, sample_weight)
+            if self.covariance_type == "tied" and not _is_positive_definite(cell_cov):
+                cell_cov = self._pooled_cell_covariance(X, means, sample_weight)
             if weights is None:
                 weights = nk_eps / nk_eps.sum()
             if covariances is None:
@@ -611,6 +621,18 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             kernel.from_full(covariances, weights), self.covariance_type, self.reg_covar
         )
         return weights, means, covariances
+
+    def _pooled_cell_covariance(self, X, means, sample_weight):
+        """The tied covariance of the cells of ``means``, from moments about
+        each cell's mean: exact where moments about the mixture mean cancel
+        (means far apart next to the cells' spread)."""
+        stats, shift = _em.assignment_stats(X, means, "full", sample_weight)
+        nk_eps = stats.nk + 10.0 * np.finfo(X.dtype).eps
+        _, per_cell = KERNELS["full"].m_step(
+            stats.nk, nk_eps, stats.sx, stats.sxx, means - shift, 0.0
+        )
+        pooled = np.tensordot(nk_eps, per_cell, axes=1) / nk_eps.sum()
+        return add_to_diagonal(pooled, "tied", self.reg_covar)
 
     def _data_covariance(self, X, sample_weight):
         """Covariance of all of X, as one component of this covariance type."""
@@ -675,19 +697,28 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         for n_iter in range(1, self.max_iter + 1):
             previous = lower_bound
             stats = backend.e_step(X, params, kernel_type, sample_weight, missing)
+            failure = None
             try:
                 new = _em.m_step(stats, params, kernel_type, self.reg_covar, X.dtype)
             except IllDefinedCovarianceError as err:
+                failure = err
+                new = self._recentred_m_step(X, sample_weight, missing, stats, params)
+            if new is None:
                 if (
                     self.on_collapse == "raise"
-                    or err.components is None
+                    or failure.components is None
                     or n_reseeds >= 5 * self.n_components
                 ):
-                    raise
+                    raise failure
                 new = _em.reseed(
-                    stats, params, kernel_type, self.reg_covar, X.dtype, err.components
+                    stats,
+                    params,
+                    kernel_type,
+                    self.reg_covar,
+                    X.dtype,
+                    failure.components,
                 )
-                n_reseeds += len(err.components)
+                n_reseeds += len(failure.components)
             lower_bound = stats.log_likelihood / stats.weight_sum
             history["log_likelihood"].append(lower_bound)
             history["weights_change"].append(_max_abs_change(params[0], new[0]))
@@ -716,6 +747,29 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             "last_change": change,
             "n_reseeds": n_reseeds,
         }
+
+    def _recentred_m_step(self, X, sample_weight, missing, stats, params):
+        """The M-step from moments about the new means (see
+        ``_em.recentred_m_step``), or None where it does not apply or its
+        covariances are ill-defined too."""
+        if (
+            self.covariance_type not in ("full", "tied")
+            or missing is not None
+            or _dask.is_dask_array(X)
+        ):
+            return None
+        try:
+            return _em.recentred_m_step(
+                X,
+                stats,
+                params,
+                self.covariance_type,
+                self.reg_covar,
+                X.dtype,
+                sample_weight,
+            )
+        except IllDefinedCovarianceError:
+            return None
 
     def _set_parameters(self, params, dtype):
         kernel = KERNELS[self.covariance_type]
