@@ -36,8 +36,9 @@ Worker memory allocator
     distributed starts its worker processes with ``MALLOC_TRIM_THRESHOLD_=
     65536`` in their environment (the ``distributed.nanny.pre-spawn-environ``
     setting). Setting it switches off glibc's adaptive mmap threshold, so
-    every temporary array above 128 kB (the E-step makes several MB of them
-    per chunk of rows) is mapped and unmapped afresh, page faults included.
+    every fresh array above 128 kB is mapped and unmapped afresh, page
+    faults included. The EM core reuses its large temporaries within a pass,
+    so the two settings should time alike; the benchmark checks it.
     With ``--malloc-trim both`` (the default) two clusters run side by side,
     one with distributed's default and one with the variable unset
     (``dask.config.set({TRIM_KEY: None})`` before the cluster starts).

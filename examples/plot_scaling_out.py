@@ -67,7 +67,7 @@ fits = {"numpy": fit(X)}
 # -------------------------
 # A :class:`numpy.memmap` (here a ``.npy`` file opened with
 # ``mmap_mode="r"``) goes through the same code as an in-memory array: EM
-# reads a few thousand rows at a time and never copies the whole file, so
+# reads a chunk of rows at a time and never copies the whole file, so
 # a file larger than the memory can be fitted. (With the default
 # initializer, k-means runs on ``init_sample_size`` rows drawn at random.)
 workdir = Path(tempfile.mkdtemp())
