@@ -389,6 +389,8 @@ def e_step(X, params, covariance_type, sample_weight=None, missing=None, about=N
         X, params, covariance_type, missing
     )
     if about is not None:
+        if missing is not None:
+            raise ValueError("e_step: 'about' needs complete data.")
         centres = (about - reference_point(params)).astype(X.dtype)
 
     def one(rows):
@@ -609,11 +611,18 @@ def recentred_m_step(X, stats, params, covariance_type, reg_covar, dtype, weight
         means, per_component = full.m_step(
             centred.nk, nk_eps, centred.sx, centred.sxx, means, 0.0
         )
-        covariances = np.tensordot(nk_eps, per_component, axes=1) / nk_eps.sum()
-        covariances.flat[:: covariances.shape[0] + 1] += reg_covar
+        covariances = pooled_covariance(nk_eps, per_component, reg_covar)
     prec_chol = KERNELS[covariance_type].precision_cholesky(covariances, reg_covar)
     check_factor_range(prec_chol, covariance_type, dtype, reg_covar)
     return MixtureParams(nk_eps / nk_eps.sum(), means + shift, covariances, prec_chol)
+
+
+def pooled_covariance(nk_eps, per_component, reg_covar):
+    """The tied covariance from per-component covariances (without
+    ``reg_covar``), each weighted by its component's mass."""
+    pooled = np.tensordot(nk_eps, per_component, axes=1) / nk_eps.sum()
+    pooled.flat[:: pooled.shape[0] + 1] += reg_covar
+    return pooled
 
 
 def check_factor_range(prec_chol, covariance_type, dtype, reg_covar):

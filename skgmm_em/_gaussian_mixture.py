@@ -631,8 +631,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         _, per_cell = KERNELS["full"].m_step(
             stats.nk, nk_eps, stats.sx, stats.sxx, means - shift, 0.0
         )
-        pooled = np.tensordot(nk_eps, per_cell, axes=1) / nk_eps.sum()
-        return add_to_diagonal(pooled, "tied", self.reg_covar)
+        return _em.pooled_covariance(nk_eps, per_cell, self.reg_covar)
 
     def _data_covariance(self, X, sample_weight):
         """Covariance of all of X, as one component of this covariance type."""

@@ -125,11 +125,13 @@ def scratch(name, shape, dtype):
     return buffer
 
 
-def _scratch_like(name, Xt):
-    """:func:`scratch` of Xt's shape, dtype and memory layout."""
+def _scratch_like(name, Xt, n_rows=None):
+    """:func:`scratch` of Xt's dtype and memory layout, with Xt's shape or
+    ``n_rows`` rows."""
+    shape = (Xt.shape[0] if n_rows is None else n_rows, Xt.shape[1])
     if Xt.flags.c_contiguous:
-        return scratch(name, Xt.shape, Xt.dtype)
-    return scratch(name, Xt.shape[::-1], Xt.dtype).T
+        return scratch(name, shape, Xt.dtype)
+    return scratch(name, shape[::-1], Xt.dtype).T
 
 
 def _row_sq_norms(A):
@@ -162,10 +164,7 @@ def _log_prob_full(Xt, means, prec_chol):
     stacked = np.empty((n_components, n_features, n_features + 1), dtype=Xt.dtype)
     stacked[:, :, :n_features] = prec_chol.transpose(0, 2, 1)
     stacked[:, :, n_features] = -np.einsum("kd,kde->ke", means, prec_chol)
-    if Xt.flags.c_contiguous:
-        augmented = scratch("full.augmented", (n_features + 1, n), Xt.dtype)
-    else:
-        augmented = scratch("full.augmented", (n, n_features + 1), Xt.dtype).T
+    augmented = _scratch_like("full.augmented", Xt, n_features + 1)
     augmented[:n_features] = Xt
     augmented[n_features] = 1.0
     y = scratch("full.y", (n_components * n_features, n), Xt.dtype)
