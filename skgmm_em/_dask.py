@@ -23,6 +23,7 @@ infinity raises a ``ValueError``.
 
 import sys
 import threading
+from functools import partial
 from numbers import Integral
 
 import numpy as np
@@ -274,31 +275,20 @@ def _no_missing(missing):
         raise ValueError("Missing values are not supported for dask input.")
 
 
-def _block_predict(block, params, covariance_type):
-    if block.shape[0] == 0:
-        return np.empty(0, dtype=np.int64)
+def _on_block(core_function, block, params, covariance_type):
+    """``core_function(block, params, covariance_type)`` for one dask block:
+    refused when the block holds NaN or inf, one block at a time per
+    process. Empty blocks give empty results of the right shape."""
     if not _all_finite(block):
         raise _non_finite_error()
     with _CORE_LOCK:
-        return _em.predict(block, params, covariance_type)
+        return core_function(block, params, covariance_type)
 
 
-def _block_score_samples(block, params, covariance_type):
-    if block.shape[0] == 0:
-        return np.empty(0, dtype=block.dtype)
-    if not _all_finite(block):
-        raise _non_finite_error()
-    with _CORE_LOCK:
-        return _em.score_samples(block, params, covariance_type)
-
-
-def _block_predict_proba(block, params, covariance_type):
-    if block.shape[0] == 0:
-        return np.empty((0, params.weights.shape[0]), dtype=block.dtype)
-    if not _all_finite(block):
-        raise _non_finite_error()
-    with _CORE_LOCK:
-        return _em.predict_proba(block, params, covariance_type)
+# Partials of module-level functions: they pickle by reference for workers.
+_block_predict = partial(_on_block, _em.predict)
+_block_score_samples = partial(_on_block, _em.score_samples)
+_block_predict_proba = partial(_on_block, _em.predict_proba)
 
 
 def predict(X, params, covariance_type, missing=None):
