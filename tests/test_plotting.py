@@ -294,7 +294,7 @@ def test_plot_3d_colors_blue_red_yellow(X3):
     assert counts == np.bincount(labels).tolist()
     expected = [to_rgba(c)[:3] for c in ("tab:blue", "tab:red", "gold")]
     actual = [tuple(c.get_facecolor()[0][:3]) for c in ax.collections]
-    assert actual == pytest.approx(expected)
+    np.testing.assert_allclose(actual, expected, rtol=0, atol=1e-12)
 
 
 def test_plot_3d_labels_and_axes(X3):
