@@ -1053,7 +1053,8 @@ def _build_parser():
     p_fit.add_argument(
         "--plot",
         metavar="PLOT.png",
-        help="draw the data and the ellipses of the first two columns",
+        help="draw the data and the ellipses of the first two columns; the "
+        "extension names the image format (.png, .pdf, .svg, ...)",
     )
     p_fit.add_argument(
         "--quiet",
