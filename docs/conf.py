@@ -34,6 +34,9 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # MathJax from the installed package, copied into _static/mathjax: the
+    # formulas render without a network (no CDN).
+    "sphinx-mathjax-offline",
     "sphinx_gallery.gen_gallery",
 ]
 

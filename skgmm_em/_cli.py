@@ -7,20 +7,22 @@ probabilities, the model and a picture.
 
 import argparse
 import contextlib
+import copy
 import csv
-import io
 import math
-import re
+import os
 import shutil
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state, get_tags
+from sklearn.utils import get_tags
 
+from . import _progress
 from ._gaussian_mixture import GaussianMixture
 from .datasets import LAB_MIXTURE, make_lab_mixture
 
@@ -171,6 +173,8 @@ def read_csv(path, columns=None, allow_nan=False, note=None):
     names : list of str
         The names of the columns of ``X`` (their indices as text without a
         header).
+    header : bool
+        Whether the file has a header row.
 
     Raises
     ------
@@ -254,7 +258,7 @@ def read_csv(path, columns=None, allow_nan=False, note=None):
             "observed values of those rows"
         )
     out_names = [names[j] if names is not None else str(j) for j in numeric]
-    return X, out_names
+    return X, out_names, names is not None
 
 
 def _pick_column(token, names, width):
@@ -287,52 +291,22 @@ def _pick_column(token, names, width):
 # fit: progress
 
 
-class _LineTap(io.TextIOBase):
-    """A stdout stand-in that hands every printed line to ``on_line``.
-
-    The estimator and the selector have no progress callback; with
-    ``verbose=1`` they print a line per EM iteration (``Iteration N``) and
-    per fitted cell (``[step i/n] n_components=...``), which is enough to
-    move a progress bar.
-    """
-
-    def __init__(self, on_line):
-        self._on_line = on_line
-        self._pending = ""
-
-    def writable(self):
-        return True
-
-    def write(self, text):
-        *lines, self._pending = (self._pending + text).split("\n")
-        for line in lines:
-            self._on_line(line)
-        return len(text)
-
-
-_ITERATION = re.compile(r"Iteration (\d+)")
-_CELL = re.compile(
-    r"^\[(?P<step>.+?) (?P<done>\d+)/(?P<total>\d+)\] "
-    r"n_components=(?P<k>\d+), covariance_type='(?P<type>\w+)'"
-)
-
-
 class Progress:
-    """Progress of a fit on ``stream`` (the CLI passes ``sys.stderr``).
+    """Progress of a fit on ``stream``, drawn from the fit's progress events.
 
-    On a terminal, one bar redrawn in place with carriage returns: over
-    restarts x EM iterations for a plain fit, over the cells of each step
-    of a model selection. Otherwise plain lines: one per restart, or the
-    selector's line per fitted cell.
+    A listener for :func:`skgmm_em._progress.listening`: the estimator and
+    the model selector report restarts, EM iterations and fitted models,
+    and this draws them. On a terminal, one bar redrawn in place with
+    carriage returns, which never moves back: over restarts x EM iterations
+    for a plain fit, over the steps of a model selection (the later steps
+    improve the fits from other starts). Otherwise plain lines: one per
+    restart, or one per model tried, with its criterion after its first
+    starts (the summary has the final values).
 
     Parameters
     ----------
     stream : file-like
-        Where to write.
-    n_restarts : int
-        The number of restarts of a plain fit.
-    max_iter : int
-        The EM iteration budget of one restart.
+        Where to write (the command line passes ``sys.stderr``).
     enabled : bool, default=True
         When False, nothing is written.
     """
@@ -340,73 +314,82 @@ class Progress:
     _WIDTH = 24
     _INTERVAL = 0.1
 
-    def __init__(self, stream, n_restarts, max_iter, enabled=True):
+    def __init__(self, stream, enabled=True):
         self.stream = stream
-        self.n_restarts = n_restarts
-        self.max_iter = max_iter
         self.enabled = enabled
         self.tty = enabled and bool(getattr(stream, "isatty", lambda: False)())
-        self._done = 0
+        self._fraction = 0.0
         self._drawn = 0.0
         self._length = 0
+        self._restart = self._n_restarts = self._max_iter = 0
+        self._step = None
 
-    @contextlib.contextmanager
-    def restart(self, label):
-        """Report one restart; inside the block, EM iterations move the bar."""
-        if not self.tty:
-            yield
-            return
-
-        def on_line(line):
-            match = _ITERATION.search(line)
-            if match:
-                n_iter = int(match.group(1))
-                self._bar(
-                    self._done * self.max_iter + n_iter,
-                    self.n_restarts * self.max_iter,
-                    f"{label}, iteration {n_iter}/{self.max_iter}",
-                )
-
-        on_line("Iteration 0")
-        with contextlib.redirect_stdout(_LineTap(on_line)):
-            yield
-
-    def finished(self, label, model):
-        """Count a finished restart and report its outcome."""
-        self._done += 1
+    def __call__(self, event):
         if not self.enabled:
             return
-        state = "converged" if model.converged_ else "did not converge"
-        outcome = f"{label}: {model.n_iter_} iterations, {state}"
+        handler = getattr(self, f"_on_{type(event).__name__}", None)
+        if handler is not None:
+            handler(event)
+
+    # plain fit: restarts of GaussianMixture.fit
+
+    def _on_RestartStarted(self, event):
+        self._restart, self._n_restarts = event.restart, event.n_restarts
+        self._max_iter = max(event.max_iter, 1)
+        self._bar(self._restart / self._n_restarts, self._restart_label(), force=True)
+
+    def _on_IterationDone(self, event):
+        fraction = (self._restart + event.n_iter / self._max_iter) / self._n_restarts
+        self._bar(
+            fraction,
+            f"{self._restart_label()}, iteration {event.n_iter}/{event.max_iter}",
+        )
+
+    def _on_RestartFinished(self, event):
+        state = "converged" if event.converged else "did not converge"
+        outcome = (
+            f"{self._restart_label()}: {event.n_iter} iterations, {state}, mean "
+            f"log-likelihood {event.lower_bound:.4f}"
+        )
         if self.tty:
-            total = self.n_restarts * self.max_iter
-            self._bar(self._done * self.max_iter, total, outcome, force=True)
+            self._bar((self._restart + 1) / self._n_restarts, outcome, force=True)
         else:
-            self._line(f"{outcome}, lower bound {model.lower_bound_:.6g}")
+            self._line(outcome)
 
-    @contextlib.contextmanager
-    def selection(self):
-        """Report a model selection run with ``verbose=1`` in the block."""
-        if not self.enabled:
-            yield
-            return
+    def _restart_label(self):
+        return f"restart {self._restart + 1}/{self._n_restarts}"
 
-        def on_line(line):
-            if not self.tty:
-                self._line(line)
-                return
-            match = _CELL.search(line)
-            if match:
-                done, total = int(match["done"]), int(match["total"])
-                self._bar(
-                    done,
-                    total,
-                    f"{match['step']} {done}/{total}: k={match['k']} {match['type']}",
-                    force=done == total,
-                )
+    # model selection: GaussianMixtureSelector.fit
 
-        with contextlib.redirect_stdout(_LineTap(on_line)):
-            yield
+    def _on_StepStarted(self, event):
+        self._step = event
+        self._bar(event.share_before, "choosing the model", force=True)
+
+    def _on_CellFitted(self, event):
+        model = f"k={event.n_components} {event.covariance_type}"
+        if event.usable:
+            outcome = f"{model}: {event.criterion.upper()} {event.value:.2f}"
+            if not event.first:
+                outcome = f"improving the fits: {outcome}"
+        else:
+            outcome = f"{model}: no usable fit (a component collapsed)"
+        if self.tty:
+            step = self._step
+            share = step.share_before + (step.share_after - step.share_before) * (
+                event.done / max(step.n_cells, 1)
+            )
+            self._bar(share, outcome, force=event.done == step.n_cells)
+        elif event.first:
+            self._line(outcome)
+
+    def _on_SelectionFinished(self, event):
+        self._bar(
+            1.0,
+            f"chose k={event.n_components} {event.covariance_type}",
+            force=True,
+        )
+
+    # drawing
 
     def close(self):
         """End the bar's line."""
@@ -418,16 +401,17 @@ class Progress:
     def _line(self, text):
         print(text, file=self.stream, flush=True)
 
-    def _bar(self, done, total, status, force=False):
+    def _bar(self, fraction, status, force=False):
+        if not self.tty:
+            return
+        self._fraction = max(self._fraction, min(fraction, 1.0))
         now = time.monotonic()
         if not force and now - self._drawn < self._INTERVAL:
             return
         self._drawn = now
-        total = max(total, 1)
-        done = min(done, total)
-        filled = round(self._WIDTH * done / total)
+        filled = round(self._WIDTH * self._fraction)
         bar = "#" * filled + "." * (self._WIDTH - filled)
-        text = f"[{bar}] {100 * done // total:3d}%  {status}"
+        text = f"[{bar}] {math.floor(100 * self._fraction):3d}%  {status}"
         text = text[: max(shutil.get_terminal_size().columns - 1, 20)]
         # Pad with spaces to wipe the end of a longer previous line.
         self.stream.write("\r" + text.ljust(self._length))
@@ -440,48 +424,6 @@ class Progress:
 
 #: Defaults of a plain fit (the estimator's); ``auto`` uses the selector's.
 FIT_DEFAULTS = {"n_init": 1, "tol": 1e-3, "max_iter": 100}
-
-
-def fit_restarts(X, options, progress):
-    """Fit ``options.n_init`` restarts one by one and keep the best.
-
-    All restarts draw from one random generator seeded with
-    ``options.random_state``, as the estimator's own ``n_init`` loop does,
-    and a tie keeps the earlier run, so the kept model equals
-    ``GaussianMixture(n_components, ..., n_init=options.n_init,
-    random_state=options.random_state).fit(X)``, parameters included.
-    """
-    random_state = check_random_state(options.random_state)
-    best = None
-    for restart in range(options.n_init):
-        label = f"restart {restart + 1}/{options.n_init}"
-        gm = GaussianMixture(
-            options.n_components,
-            covariance_type=options.covariance_type,
-            tol=options.tol,
-            reg_covar=options.reg_covar,
-            max_iter=options.max_iter,
-            random_state=random_state,
-            verbose=1 if progress.tty else 0,
-            verbose_interval=1,
-        )
-        with progress.restart(label), warnings.catch_warnings():
-            # Only the kept run's convergence matters; fit_command reports it.
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            gm.fit(X)
-        progress.finished(label, gm)
-        # The estimator's rule: a gain within rounding (1e-12) is a tie, and
-        # a tie keeps the earlier run.
-        if best is None or gm.lower_bound_ > best.lower_bound_ + 1e-12 * max(
-            1.0, abs(best.lower_bound_)
-        ):
-            best = gm
-    return best.set_params(
-        n_init=options.n_init,
-        random_state=options.random_state,
-        verbose=0,
-        verbose_interval=10,
-    )
 
 
 @contextlib.contextmanager
@@ -499,19 +441,40 @@ def _warnings_as_notes(category, note):
             )
 
 
-def select_model(X, options, progress, note):
+def fit_mixture(X, options, progress):
+    """``GaussianMixture(...).fit(X)`` with the options, reporting to ``progress``.
+
+    The model equals ``GaussianMixture(n_components, covariance_type=...,
+    n_init=..., random_state=...).fit(X)``, parameters included.
+    """
+    gm = GaussianMixture(
+        options.n_components,
+        covariance_type=options.covariance_type,
+        tol=options.tol,
+        reg_covar=options.reg_covar,
+        max_iter=options.max_iter,
+        n_init=options.n_init,
+        random_state=options.random_state,
+    )
+    with _progress.listening(progress), warnings.catch_warnings():
+        # fit_command reports non-convergence in the command's own terms.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return gm.fit(X)
+
+
+def select_model(X, options, progress, note, n_distinct):
     """Choose by BIC with :class:`~skgmm_em.model_selection.GaussianMixtureSelector`.
 
     ``auto`` in ``options.n_components`` tries 1 to ``AUTO_MAX_COMPONENTS``
-    components (at most one per row), ``auto`` in ``options.covariance_type``
-    the four types. Returns the selector, fitted.
+    components (at most one per distinct row), ``auto`` in
+    ``options.covariance_type`` the four types. Returns the selector, fitted.
     """
     from .model_selection import COVARIANCE_TYPES as types
     from .model_selection import GaussianMixtureSelector
 
     n_components = options.n_components
     if n_components == "auto":
-        n_components = range(1, min(AUTO_MAX_COMPONENTS, len(X)) + 1)
+        n_components = range(1, min(AUTO_MAX_COMPONENTS, n_distinct) + 1)
     covariance_type = options.covariance_type
     if covariance_type == "auto":
         covariance_type = types
@@ -526,12 +489,41 @@ def select_model(X, options, progress, note):
         criterion="bic",
         reg_covar=options.reg_covar,
         random_state=options.random_state,
-        verbose=int(progress.enabled),
         **given,
     )
-    with progress.selection(), _warnings_as_notes(ConvergenceWarning, note):
+    with _progress.listening(progress), _warnings_as_notes(ConvergenceWarning, note):
         selector.fit(X)
     return selector
+
+
+def chosen_model(selector, options):
+    """The selector's chosen fit as a plain ``GaussianMixture``.
+
+    The selector's own model carries the winning start as constructor
+    arguments (``means_init``, ``precisions_init``, a drawn
+    ``random_state``, the selector's ``tol`` and ``max_iter``). This one
+    has the parameters a user would write, ``GaussianMixture(k,
+    covariance_type=..., random_state=SEED)`` with the options given on
+    the command line, and the chosen fit's fitted state, so it predicts
+    exactly as the selector does.
+    """
+    best = selector.best_estimator_
+    given = {
+        name: getattr(options, name)
+        for name in FIT_DEFAULTS
+        if getattr(options, name) is not None
+    }
+    model = GaussianMixture(
+        best.n_components,
+        covariance_type=best.covariance_type,
+        reg_covar=options.reg_covar,
+        random_state=options.random_state,
+        **given,
+    )
+    for name, value in vars(best).items():
+        if name.endswith("_") and not name.startswith("_"):
+            setattr(model, name, value)
+    return model
 
 
 # ----------------------------------------------------------------------
@@ -540,6 +532,13 @@ def select_model(X, options, progress, note):
 
 def _components(k):
     return f"{k} component" + ("s" if k != 1 else "")
+
+
+def _decimals(spread):
+    """Decimals that show three significant digits of ``spread``."""
+    if not (math.isfinite(spread) and spread > 0):
+        return 4
+    return max(0, 2 - math.floor(math.log10(spread)))
 
 
 def _summary(model, X, names, source, table, out):
@@ -554,6 +553,12 @@ def _summary(model, X, names, source, table, out):
     )
     if table:
         _bic_table(table, model, out)
+    # Means to three significant digits of each column's spread: their
+    # uncertainty is a fraction of it, and float noise (0.245999) is hidden.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column
+        spreads = np.nanstd(X, axis=0)
+    decimals = [_decimals(float(s)) for s in spreads]
     headers = [f"mean {name}" for name in names]
     widths = [max(10, len(header)) for header in headers]
     print(
@@ -563,11 +568,12 @@ def _summary(model, X, names, source, table, out):
     )
     for k in range(model.n_components):
         means = "  ".join(
-            f"{m:>{w}.6g}" for m, w in zip(model.means_[k], widths, strict=True)
+            f"{m:>{w}.{d}f}"
+            for m, w, d in zip(model.means_[k], widths, decimals, strict=True)
         )
-        print(f"{k:>9}  {model.weights_[k]:.4f}  {means}", file=out)
+        print(f"{k:>9}  {model.weights_[k]:6.3f}  {means}", file=out)
     print(
-        f"log-likelihood: {log_likelihood:.6g} (mean per row {log_likelihood / n:.6g})",
+        f"log-likelihood: {log_likelihood:.2f} (mean per row {log_likelihood / n:.4f})",
         file=out,
     )
     print(f"BIC: {model.bic(X):.2f}", file=out)
@@ -587,9 +593,7 @@ def _bic_table(table, model, out):
         print((f"k={k:<6} " + "".join(cells)).rstrip(), file=out)
 
 
-def _write_labels(model, X, path):
-    resp = model.predict_proba(X)
-    labels = model.predict(X)
+def _write_labels(labels, resp, path):
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["label", *(f"p{k}" for k in range(resp.shape[1]))])
@@ -600,13 +604,13 @@ def _write_labels(model, X, path):
 def _write_model(model, path, note):
     from .persistence import save
 
-    # save warns about parameters a model file cannot hold (such as the
-    # model selector's initializer); the model itself is written.
+    # save warns about parameters a model file cannot hold; the model itself
+    # is written.
     with _warnings_as_notes(UserWarning, note):
         save(model, path)
 
 
-def _write_plot(model, X, names, path):
+def _write_plot(model, X, names, path, plot_format):
     from matplotlib.figure import Figure
 
     from .plotting import plot_ellipses
@@ -619,23 +623,158 @@ def _write_plot(model, X, names, path):
     ax.set_title(
         f"{_components(model.n_components)}, {model.covariance_type} covariances"
     )
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=100, format=plot_format)
+
+
+# ----------------------------------------------------------------------
+# fit: checking the command line before any work
+
+
+def _plot_format(path):
+    """The image format of ``--plot path``, from its extension."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    # pgf needs a LaTeX installation; every other format is matplotlib's own
+    # or Pillow's (a dependency of matplotlib).
+    formats = sorted(set(FigureCanvasBase.get_supported_filetypes()) - {"pgf"})
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in formats:
+        got = f"unknown image format {suffix!r}" if suffix else "no file extension"
+        raise InputError(
+            f"--plot {path}: {got}; the extension names the format, one of "
+            + ", ".join("." + f for f in formats)
+        )
+    return suffix
+
+
+def _check_output_path(path, option):
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        raise InputError(f"{option} {path} is a folder, not a file")
+    if not target.parent.is_dir():
+        raise InputError(f"{option} {path}: the folder {target.parent} does not exist")
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise InputError(f"{option} {path}: the folder {target.parent} is not writable")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise InputError(f"{option} {path} exists and is not writable")
+
+
+def _same_file(a, b):
+    """Whether paths ``a`` and ``b`` name one file (through links too)."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return False
+
+
+def _check_outputs(options):
+    """Refuse output paths that cannot be written, or name the input or each other."""
+    outputs = [
+        (option, path)
+        for option, path in (
+            ("--out", options.out),
+            ("--model", options.model),
+            ("--plot", options.plot),
+        )
+        if path is not None
+    ]
+    for option, path in outputs:
+        _check_output_path(path, option)
+        if _same_file(path, options.data):
+            raise InputError(
+                f"{option} {path} is the input file {options.data}; writing it "
+                "would destroy the data, choose another name"
+            )
+    for i, (option, path) in enumerate(outputs):
+        for other_option, other_path in outputs[i + 1 :]:
+            if _same_file(path, other_path):
+                raise InputError(
+                    f"{option} {path} and {other_option} {other_path} are the "
+                    "same file; give each output its own name"
+                )
+
+
+def _n_distinct_rows(X):
+    """Number of distinct rows of X, a missing value equal to another."""
+    filled = np.where(np.isnan(X), np.inf, X)
+    return len(np.unique(filled, axis=0))
+
+
+# ----------------------------------------------------------------------
+# fit: writing the outputs, all or none
+
+
+def _write_all(writers):
+    """Write every output, or none: ``writers`` is ``[(path, write(path))]``.
+
+    Each output is first written to a temporary file (next to a regular
+    target, so that moving it into place is atomic), then the targets are
+    replaced; when a write fails, the temporary files are removed and no
+    regular file is changed. A target that is not a regular file (a device
+    such as ``/dev/null``, a pipe) is written in place, after every
+    temporary file succeeded.
+    """
+    staged = []  # (temporary path, target path, given path, in place)
+    try:
+        for path, write in writers:
+            target = os.path.realpath(path)
+            in_place = os.path.exists(target) and not os.path.isfile(target)
+            folder = None if in_place else os.path.dirname(target)
+            fd, temporary = tempfile.mkstemp(
+                dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp"
+            )
+            os.close(fd)
+            staged.append((temporary, target, path, in_place))
+            try:
+                write(temporary)
+            except OSError as exc:
+                raise _WriteError(path, exc) from None
+        for temporary, target, path, in_place in staged:
+            if in_place:
+                try:
+                    with open(temporary, "rb") as src, open(target, "wb") as dst:
+                        shutil.copyfileobj(src, dst)
+                except OSError as exc:
+                    raise _WriteError(path, exc) from None
+        for temporary, target, path, in_place in staged:
+            if not in_place:
+                try:
+                    mode = os.stat(target).st_mode if os.path.exists(target) else None
+                    os.chmod(temporary, _new_file_mode() if mode is None else mode)
+                    os.replace(temporary, target)
+                except OSError as exc:
+                    raise _WriteError(path, exc) from None
+    finally:
+        for temporary, *_ in staged:
+            with contextlib.suppress(OSError):
+                os.remove(temporary)
+
+
+class _WriteError(Exception):
+    def __init__(self, path, exc):
+        reason = exc.strerror or str(exc)
+        super().__init__(f"cannot write {path}: {reason}")
+
+
+def _new_file_mode():
+    """The permissions ``open(path, 'w')`` gives a new file (0o666 less the umask)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 # ----------------------------------------------------------------------
 # fit: the command
 
 
-def _check_output_path(path, option):
-    parent = Path(path).resolve().parent
-    if not parent.is_dir():
-        raise InputError(f"{option} {path}: the folder {parent} does not exist")
-    if Path(path).is_dir():
-        raise InputError(f"{option} {path} is a folder, not a file")
-
-
 def fit_command(options, out=None, err=None):
-    """Run ``skgmm-em fit`` with parsed ``options``; returns the fitted model."""
+    """Run ``skgmm-em fit`` with parsed ``options``; returns the fitted model.
+
+    Every argument is checked before the fit, and nothing is written when
+    one is wrong (:class:`InputError`) or the fit fails (:class:`FitError`).
+    """
     out = out or sys.stdout
     err = err or sys.stderr
 
@@ -651,6 +790,7 @@ def fit_command(options, out=None, err=None):
         notes.clear()
 
     wants_plot = options.plot is not None
+    plot_format = None
     if wants_plot:
         try:
             import matplotlib  # noqa: F401
@@ -659,24 +799,24 @@ def fit_command(options, out=None, err=None):
                 "--plot needs matplotlib; install the plot extra: "
                 'pip install "skgmm_em[plot]"'
             ) from None
-    for option, path in (
-        ("--out", options.out),
-        ("--model", options.model),
-        ("--plot", options.plot),
-    ):
-        if path is not None:
-            _check_output_path(path, option)
+        plot_format = _plot_format(options.plot)
+    _check_outputs(options)
 
     allow_nan = get_tags(GaussianMixture()).input_tags.allow_nan
-    X, names = read_csv(options.data, options.columns, allow_nan, note)
+    X, names, header = read_csv(options.data, options.columns, allow_nan, note)
     flush_notes()
     n_rows = X.shape[0]
     if n_rows < 2:
         raise InputError(f"{options.data} has {n_rows} data row; at least 2 needed")
-    if options.n_components != "auto" and n_rows < options.n_components:
+    n_distinct = _n_distinct_rows(X)
+    if options.n_components != "auto" and n_distinct < options.n_components:
+        rows = f"{n_rows} rows" + (
+            f" ({n_distinct} distinct)" if n_distinct < n_rows else ""
+        )
         raise InputError(
-            f"{options.data} has {n_rows} rows, fewer than --n-components "
-            f"{options.n_components}"
+            f"--n-components {options.n_components}: {options.data} has {rows}, "
+            f"too few for {options.n_components} components; use at most "
+            f"{n_distinct}"
         )
     if wants_plot and X.shape[1] < 2:
         raise InputError("--plot needs at least two numeric columns")
@@ -689,14 +829,12 @@ def fit_command(options, out=None, err=None):
                 settings[name] = value
         options = argparse.Namespace(**settings)
 
-    progress = Progress(
-        err, options.n_init or 1, options.max_iter or 1, not options.quiet
-    )
+    progress = Progress(err, not options.quiet)
     table = None
     try:
         if auto:
-            selector = select_model(X, options, progress, note)
-            model = selector.best_estimator_
+            selector = select_model(X, options, progress, note, n_distinct)
+            model = chosen_model(selector, options)
             results = selector.results_
             table = {
                 (int(k), str(t)): float(value)
@@ -708,7 +846,7 @@ def fit_command(options, out=None, err=None):
                 )
             }
         else:
-            model = fit_restarts(X, options, progress)
+            model = fit_mixture(X, options, progress)
             if not model.converged_:
                 note(
                     f"EM did not converge in --max-iter {options.max_iter} "
@@ -722,15 +860,26 @@ def fit_command(options, out=None, err=None):
 
     if not options.quiet:
         _summary(model, X, names, options.data, table, out)
+    writers = []
+    if options.out is not None:
+        labels, resp = model.predict(X), model.predict_proba(X)
+        writers.append((options.out, lambda p: _write_labels(labels, resp, p)))
+    if wants_plot:
+        fitted = model
+        writers.append(
+            (options.plot, lambda p: _write_plot(fitted, X, names, p, plot_format))
+        )
+    # The model file carries the CSV's column names, so that the model
+    # checks them when it predicts a DataFrame of the file.
+    if header and len(set(names)) == len(names):
+        model = copy.copy(model)
+        model.feature_names_in_ = np.asarray(names, dtype=object)
+    if options.model is not None:
+        writers.append((options.model, lambda p: _write_model(model, p, note)))
     try:
-        if options.out is not None:
-            _write_labels(model, X, options.out)
-        if options.model is not None:
-            _write_model(model, options.model, note)
-        if wants_plot:
-            _write_plot(model, X, names, options.plot)
-    except OSError as exc:
-        raise InputError(f"cannot write {exc.filename}: {exc.strerror}") from None
+        _write_all(writers)
+    except _WriteError as exc:
+        raise InputError(str(exc)) from None
     finally:
         flush_notes()
     return model
@@ -744,11 +893,24 @@ class _UsageError(Exception):
     pass
 
 
+class _Exit(Exception):
+    """``--help`` or ``--version`` was printed: exit with ``status``."""
+
+    def __init__(self, status):
+        super().__init__(status)
+        self.status = status
+
+
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line, raised, not exited."""
 
     def error(self, message):
         raise _UsageError(f"{self.prog}: error: {message} (see {self.prog} --help)")
+
+    def exit(self, status=0, message=None):
+        if message:
+            self._print_message(message, sys.stderr)
+        raise _Exit(status)
 
 
 def _positive_int(text):
@@ -802,7 +964,12 @@ def _column_list(text):
 
 
 def _build_parser():
+    from . import __version__
+
     parser = _Parser(prog="skgmm-em", description="Gaussian mixture models fit by EM.")
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
     p_demo = sub.add_parser(
         "demo", help="fit the EM lab report's mixture and show what EM recovers"
@@ -886,7 +1053,8 @@ def _build_parser():
     p_fit.add_argument(
         "--plot",
         metavar="PLOT.png",
-        help="draw the data and the ellipses of the first two columns",
+        help="draw the data and the ellipses of the first two columns; the "
+        "extension names the image format (.png, .pdf, .svg, ...)",
     )
     p_fit.add_argument(
         "--quiet",
@@ -910,6 +1078,8 @@ def main(argv=None):
             demo(args.n_samples, args.random_state)
         else:
             fit_command(args)
+    except _Exit as exc:
+        return exc.status
     except _UsageError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -598,7 +598,9 @@ def responsibility_start(
     def chunk(rows):
         """Rows (n, D), their weighted responsibilities (K, n) and their
         weights (n,), in float64."""
-        x = np.asarray(X[rows], dtype=np.float64)
+        # C order whatever X's, so that the products, and the start, do not
+        # depend on the memory layout of the data.
+        x = np.ascontiguousarray(X[rows], dtype=np.float64)
         if labels is None:
             resp = np.asarray(start[rows], dtype=np.float64).T
         else:

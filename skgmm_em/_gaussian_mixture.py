@@ -3,7 +3,6 @@
 import math
 import warnings
 from numbers import Integral, Real
-from time import perf_counter
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
@@ -12,7 +11,7 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _dask, _em, _missing
+from . import _dask, _em, _missing, _progress
 from ._kernels import KERNELS, IllDefinedCovarianceError, add_to_diagonal
 from .initialization import INITIALIZERS
 
@@ -845,7 +844,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             history["covariances_change"].append(_max_abs_change(params[2], new[2]))
             params = new
             change = lower_bound - previous
-            self._print_iteration(n_iter, change)
+            self._print_iteration(n_iter, change, lower_bound)
             if abs(change) < self.tol or (
                 self.param_tol is not None
                 and max(h[-1] for k, h in history.items() if k != "log_likelihood")
@@ -904,36 +903,31 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         return _em.params_of(self)
 
     # ------------------------------------------------------------------
-    # verbose output
+    # progress: events for the verbose printer and the listener (_progress)
 
     def _print_init_start(self, init):
-        if self.verbose >= 1:
-            print(f"Initialization {init}")
-            self._init_time = self._iter_time = perf_counter()
+        # The printer times each restart; one per fit is enough.
+        if init == 0 or getattr(self, "_verbose_printer", None) is None:
+            self._verbose_printer = _progress.VerbosePrinter(
+                self.verbose, self.verbose_interval
+            )
+        n_restarts = 1 if self.warm_start else self.n_init
+        self._report(_progress.RestartStarted(init, n_restarts, self.max_iter))
 
-    def _print_iteration(self, n_iter, change):
-        if self.verbose >= 1 and n_iter % self.verbose_interval == 0:
-            if self.verbose == 1:
-                print(f"  Iteration {n_iter}")
-            else:
-                now = perf_counter()
-                print(
-                    f"  Iteration {n_iter}\t time lapse {now - self._iter_time:.5f}s"
-                    f"\t ll change {change:.5f}"
-                )
-                self._iter_time = now
+    def _print_iteration(self, n_iter, change, lower_bound):
+        self._report(
+            _progress.IterationDone(n_iter, self.max_iter, float(lower_bound), change)
+        )
 
     def _print_init_end(self, run):
-        if self.verbose >= 1:
-            state = "converged" if run["converged"] else "did not converge"
-            if self.verbose == 1:
-                print(f"Initialization {state}.")
-            else:
-                elapsed = perf_counter() - self._init_time
-                print(
-                    f"Initialization {state}. time lapse {elapsed:.5f}s\t "
-                    f"lower bound {run['lower_bound']:.5f}."
-                )
+        self._report(
+            _progress.RestartFinished(
+                run["n_iter"], run["converged"], float(run["lower_bound"])
+            )
+        )
+
+    def _report(self, event):
+        _progress.report(event, self._verbose_printer)
 
     # ------------------------------------------------------------------
     # inference

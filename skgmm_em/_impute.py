@@ -1,14 +1,14 @@
 """GaussianMixtureImputer: fill missing values from a fitted mixture."""
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _em, _missing
 from ._gaussian_mixture import GaussianMixture
 
 
-class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
+class GaussianMixtureImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Impute missing values by their conditional expectation under a GMM.
 
     Fits a :class:`~skgmm_em.GaussianMixture` to the incomplete data by
@@ -18,6 +18,11 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
     (x_o - mu_ko))``. With one full-covariance component this is regression
     imputation under a Gaussian; more components follow curved and clustered
     data. A row with every value missing becomes the mixture mean.
+
+    The output has the input's features, in order: ``get_feature_names_out``
+    returns their names, so ``set_output(transform="pandas")`` (on the
+    imputer or on a Pipeline holding it) gives a DataFrame with the input's
+    columns.
 
     Parameters
     ----------
@@ -74,6 +79,16 @@ class GaussianMixtureImputer(TransformerMixin, BaseEstimator):
     >>> filled = GaussianMixtureImputer(random_state=0).fit_transform(X)
     >>> bool(abs(filled[0, 1] - 2 * X[0, 0]) < 0.05)
     True
+
+    In a pandas pipeline:
+
+    >>> import pandas as pd
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> frame = pd.DataFrame(X, columns=["x", "y"])
+    >>> pipe = make_pipeline(GaussianMixtureImputer(random_state=0), StandardScaler())
+    >>> pipe.set_output(transform="pandas").fit_transform(frame).columns.tolist()
+    ['x', 'y']
     """
 
     _parameter_constraints: dict = {

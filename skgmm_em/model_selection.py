@@ -23,7 +23,6 @@ criterion is then that of the mixture on the transformed data), or a fitted
 import math
 import warnings
 from numbers import Integral, Real
-from time import perf_counter
 from typing import NamedTuple
 
 import numpy as np
@@ -37,6 +36,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import ThreadpoolController
 
+from . import _progress
 from ._gaussian_mixture import GaussianMixture
 from .initialization import INITIALIZERS
 
@@ -394,11 +394,19 @@ class _StandardizedInit:
 
 
 def _center_scale(X):
-    """Column means and standard deviations of X (a zero deviation becomes 1)."""
+    """Column means and standard deviations of X over its observed values
+    (NaN are missing values; a zero deviation becomes 1)."""
     X = np.asarray(X, dtype=np.float64)
-    scale = X.std(axis=0)
+    empty = np.flatnonzero(np.all(np.isnan(X), axis=0))
+    if empty.size:
+        raise ValueError(
+            "Feature(s) "
+            + ", ".join(str(j) for j in empty)
+            + " have no observed value: remove them before fitting."
+        )
+    scale = np.nanstd(X, axis=0)
     scale[~(scale > 0)] = 1.0
-    return X.mean(axis=0), scale
+    return np.nanmean(X, axis=0), scale
 
 
 def _symmetric_inverse(matrices):
@@ -475,7 +483,8 @@ def _split_starts(model, X, covariance_type, scale):
     responsible for, so it follows the data even for diagonal or spherical
     covariances. The ``_N_SPLIT`` components with the largest spread
     (responsibility times variance along that axis, in standardized units)
-    are split, one per start.
+    are split, one per start. A missing value (NaN) of X counts as the
+    component's mean: it adds nothing to the spread.
     """
     weights = np.asarray(model.weights_, dtype=np.float64)
     means = np.asarray(model.means_, dtype=np.float64)
@@ -487,7 +496,7 @@ def _split_starts(model, X, covariance_type, scale):
         nj = resp[:, j].sum()
         if nj < 2.0:
             continue
-        diff = (X - means[j]) / scale
+        diff = np.nan_to_num((X - means[j]) / scale, nan=0.0)
         scatter = (diff * resp[:, j : j + 1]).T @ diff / nj
         eigval, eigvec = np.linalg.eigh(scatter)
         axis = np.sqrt(max(eigval[-1], 0.0)) * eigvec[:, -1] * scale
@@ -643,7 +652,8 @@ def _fit_cell(X, n_components, covariance_type, starts, settings):
     convergence. Racers are warm-started estimators; a finalist is refit as
     a fresh estimator from its parameters, so that the kept model's
     ``get_params()`` reproduce it. BLAS and OpenMP run single-threaded here:
-    the parallelism is over the cells.
+    the parallelism is over the cells. The fits report no progress (the
+    selector reports the cell instead).
     """
     n_iter = 0
 
@@ -679,7 +689,11 @@ def _fit_cell(X, n_components, covariance_type, starts, settings):
         )
         return [_quality(count(model), X, settings), seed, model]
 
-    with _single_threaded(), warnings.catch_warnings():
+    with (
+        _single_threaded(),
+        warnings.catch_warnings(),
+        _progress.listening(None),
+    ):
         warnings.simplefilter("ignore", ConvergenceWarning)
         budget = settings.screen_iter or settings.max_iter
         racing = [start_entry(start, seed, budget) for start, seed in starts]
@@ -745,6 +759,38 @@ def _beats(new, old, gain=0.0):
     return new_ll > old_ll + gain + 1e-9 * (1.0 + abs(old_ll))
 
 
+class _StepShares:
+    """Shares of a selection (from 0 to 1) before and after each of its steps.
+
+    The initializer starts weigh 5, the rounds of split and merge 3 in all
+    (each round half of what is left, the last possible round the rest),
+    the refinement 2; a step that is not run weighs nothing. Rounds that
+    end early leave the rest of their share to the next step, so the
+    shares never decrease.
+    """
+
+    def __init__(self, split_merge, refine_margin, n_rounds):
+        weights = [5.0, 3.0 if split_merge else 0.0]
+        weights.append(2.0 if refine_margin is not None else 0.0)
+        total = sum(weights)
+        self._starts, self._split_merge, self._refine = (w / total for w in weights)
+        self._n_rounds = n_rounds
+
+    def starts(self):
+        return 0.0, self._starts
+
+    def split_merge(self, round_):
+        def at(r):
+            if r >= self._n_rounds:
+                return self._starts + self._split_merge
+            return self._starts + self._split_merge * (1.0 - 0.5**r)
+
+        return at(round_), at(round_ + 1)
+
+    def refine(self):
+        return 1.0 - self._refine, 1.0
+
+
 def _pandas():
     """The pandas module, or None when it is not installed."""
     try:
@@ -795,6 +841,10 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
     feature) has a spuriously high likelihood held up only by
     ``reg_covar``; such fits are set aside (``degenerate_tol``) and a cell
     with nothing else has no criterion (NaN), as mclust reports ``NA``.
+
+    ``X`` may hold missing values (NaN): every cell is fit by the exact EM
+    over the observed values of :class:`~skgmm_em.GaussianMixture`, and the
+    criteria are those of the observed values.
 
     Parameters
     ----------
@@ -875,7 +925,7 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
     verbose : int, default=0
         Print progress through the grid: 1 prints one line per cell and
         step and the choice, 2 also the screened log-likelihood of every
-        start.
+        start. The fits of the cells print nothing.
 
     Attributes
     ----------
@@ -1102,13 +1152,22 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
             The fitted selector.
         """
         self._validate_params()
-        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        # check_array's finiteness test sums X, which warns for inf - inf.
+        with np.errstate(invalid="ignore", over="ignore"):
+            X = validate_data(
+                self,
+                X,
+                dtype=[np.float64, np.float32],
+                ensure_min_samples=2,
+                ensure_all_finite="allow-nan",
+            )
         grid = self._n_components_grid()
         types = self._covariance_types()
         initializers = self._initializers()
         random_state = check_random_state(self.random_state)
         n_samples = X.shape[0]
-        tic = perf_counter()
+        printer = _progress.SelectionPrinter(self.verbose)
+        shares = _StepShares(self.split_merge, self.refine_margin, len(grid))
 
         cells = [(int(k), t) for k in grid for t in types]
         # Drawn up front, in a fixed order, so that n_jobs does not change them.
@@ -1135,21 +1194,30 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
         feasible = [cell for cell in cells if cell[0] <= n_samples]
         self._run_step(
             "initializer starts",
+            shares.starts(),
             X,
             {cell: random_starts(cell, 0) for cell in feasible},
             settings,
             fits,
             effort,
+            printer,
         )
         if self.split_merge:
             # Rounds until no fit improves: a round revisits only the cells
             # next to one that improved in the previous round (at most one
             # round per row of the grid, as improvements travel one row).
             changed = set(feasible)
-            for _ in range(len(grid)):
+            for round_ in range(len(grid)):
                 tasks = self._split_merge_tasks(X, fits, changed, seeds, settings.scale)
                 changed = self._run_step(
-                    "split and merge", X, tasks, settings, fits, effort
+                    "split and merge",
+                    shares.split_merge(round_),
+                    X,
+                    tasks,
+                    settings,
+                    fits,
+                    effort,
+                    printer,
                 )
                 if not changed:
                     break
@@ -1164,17 +1232,27 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
                     if value <= best + self.refine_margin
                 ]
                 tasks = {cell: random_starts(cell, self.n_init) for cell in close}
-                self._run_step("refining close cells", X, tasks, settings, fits, effort)
+                self._run_step(
+                    "refining close cells",
+                    shares.refine(),
+                    X,
+                    tasks,
+                    settings,
+                    fits,
+                    effort,
+                    printer,
+                )
 
         self._set_results(X, grid, types, cells, fits, effort)
-        if self.verbose >= 1:
-            print(
-                f"Selected n_components={self.best_params_['n_components']}, "
-                f"covariance_type={self.best_params_['covariance_type']!r} "
-                f"({self.criterion.upper()} "
-                f"{np.nanmin(self.results_[self.criterion]):.3f}) in "
-                f"{perf_counter() - tic:.2f} s."
-            )
+        _progress.report(
+            _progress.SelectionFinished(
+                self.best_params_["n_components"],
+                self.best_params_["covariance_type"],
+                self.criterion,
+                float(np.nanmin(self.results_[self.criterion])),
+            ),
+            printer,
+        )
         return self
 
     def _split_merge_tasks(self, X, fits, changed, seeds, scale):
@@ -1197,12 +1275,18 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
                 tasks[(k, t)] = [(start, seeds[(k, t)][0]) for start in starts]
         return tasks
 
-    def _run_step(self, step, X, tasks, settings, fits, effort):
+    def _run_step(self, step, share, X, tasks, settings, fits, effort, printer):
         """Fit the starts of every cell in tasks; keep improvements in fits.
 
-        ``effort`` counts the starts and EM iterations of every cell. Returns
-        the set of cells whose usable fit improved into a new basin.
+        ``effort`` counts the starts and EM iterations of every cell; every
+        fitted cell is reported (``printer`` and the progress listener),
+        ``share`` is the step's share of the selection (before, after).
+        Returns the set of cells whose usable fit improved into a new basin.
         """
+        _progress.report(_progress.StepStarted(step, len(tasks), *share), printer)
+        # The criterion costs an E-step: computed only when someone listens.
+        criterion = _CRITERIA[self.criterion]
+        wanted = self.verbose >= 1 or _progress.has_listener()
         improved = set()
         results = Parallel(n_jobs=self.n_jobs, return_as="generator_unordered")(
             delayed(_fit_cell)(X, k, t, starts, settings)
@@ -1219,25 +1303,28 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
                 ):
                     improved.add(cell)
                 fits[cell] = result
-                state = "first fit" if previous is None else "improved"
-            else:
-                state = "kept"
-            if self.verbose >= 1:
-                kept = fits[cell]
-                value = (
-                    f"log-likelihood {kept['log_likelihood']:.3f}"
-                    if kept["usable"]
-                    else "no usable fit"
-                )
-                print(
-                    f"[{step} {done}/{len(tasks)}] n_components={cell[0]}, "
-                    f"covariance_type={cell[1]!r}, {result['n_starts']} start(s): "
-                    f"{value} "
-                    f"({state})"
-                )
-            if self.verbose >= 2:
-                values = ", ".join(f"{v:.3f}" for v in result["start_log_likelihoods"])
-                print(f"    screened log-likelihoods: {values}")
+            kept = fits[cell]
+            value = np.nan
+            if wanted and kept["usable"]:
+                value = criterion(kept["model"], X)
+            _progress.report(
+                _progress.CellFitted(
+                    step=step,
+                    done=done,
+                    n_cells=len(tasks),
+                    n_components=cell[0],
+                    covariance_type=cell[1],
+                    n_starts=result["n_starts"],
+                    first=previous is None,
+                    improved=previous is not None and kept is result,
+                    usable=kept["usable"],
+                    log_likelihood=kept["log_likelihood"] if kept["usable"] else np.nan,
+                    criterion=self.criterion,
+                    value=value,
+                    start_log_likelihoods=tuple(result["start_log_likelihoods"]),
+                ),
+                printer,
+            )
         return improved
 
     def _criterion_values(self, X, fits):
@@ -1345,7 +1432,19 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
 
     def _validate_for_inference(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        with np.errstate(invalid="ignore", over="ignore"):
+            return validate_data(
+                self,
+                X,
+                dtype=[np.float64, np.float32],
+                reset=False,
+                ensure_all_finite="allow-nan",
+            )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
 
     def predict(self, X):
         """Most probable component of each sample under the chosen model.

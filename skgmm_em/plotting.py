@@ -8,8 +8,12 @@ naming the extra when it is missing.
 The functions take any fitted mixture with scikit-learn's attributes
 (``means_``, ``covariances_``, ``covariance_type``, ``predict``), so
 :class:`sklearn.mixture.GaussianMixture` works too, except in
-:func:`plot_history`, which reads ``history_``.
+:func:`plot_history`, which reads ``history_``. After a fit on a pandas
+DataFrame the axes are labelled with the model's ``feature_names_in_``, and
+``features=`` takes those names as well as column indices.
 """
+
+import operator
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
@@ -77,25 +81,67 @@ def _full_covariances(model):
     return _TO_FULL[model.covariance_type](cov, n_components, n_features)
 
 
-def _check_features(features, n_features, n_wanted):
-    features = tuple(int(f) for f in features)
-    if len(features) != n_wanted or len(set(features)) != n_wanted:
+def _feature_names(model, X):
+    """The feature names of the model (``feature_names_in_``), else the
+    string column names of X (a DataFrame), else None."""
+    names = getattr(model, "feature_names_in_", None)
+    if names is None and X is not None and hasattr(X, "columns"):
+        columns = list(X.columns)
+        if all(isinstance(c, str) for c in columns):
+            names = columns
+    return None if names is None else [str(n) for n in names]
+
+
+def _check_features(features, n_features, n_wanted, names=None):
+    """Column indices of ``features`` (indices or feature names)."""
+    if isinstance(features, str):
         raise ValueError(
-            f"features must name {n_wanted} distinct columns, got {features}."
+            f"features must be a sequence of {n_wanted} columns, got the "
+            f"string {features!r}."
         )
-    if min(features) < -n_features or max(features) >= n_features:
-        raise ValueError(f"features {features} out of range for {n_features} features.")
-    return features
+    indices = []
+    for feature in features:
+        if isinstance(feature, str):
+            if names is None:
+                raise ValueError(
+                    f"features names {feature!r}, but the model has no feature "
+                    "names (fit it on a DataFrame) and X has no string columns; "
+                    "give column indices instead."
+                )
+            if feature not in names:
+                raise ValueError(
+                    f"features names {feature!r}, which is not a feature; the "
+                    f"features are {names}."
+                )
+            indices.append(names.index(feature))
+            continue
+        try:
+            index = operator.index(feature)
+        except TypeError:
+            raise ValueError(
+                f"features must hold column indices or feature names, got {feature!r}."
+            ) from None
+        if not -n_features <= index < n_features:
+            raise ValueError(
+                f"features {tuple(features)} out of range for {n_features} features."
+            )
+        indices.append(index % n_features)
+    if len(indices) != n_wanted or len(set(indices)) != n_wanted:
+        raise ValueError(
+            f"features must name {n_wanted} distinct columns, got {tuple(features)}."
+        )
+    return tuple(indices)
 
 
-def _label_axes(ax, features):
-    """Name the axes after the plotted features, keeping labels already set."""
+def _label_axes(ax, features, names=None):
+    """Name the axes after the plotted features (their names when known),
+    keeping labels already set."""
     setters = [(ax.get_xlabel, ax.set_xlabel), (ax.get_ylabel, ax.set_ylabel)]
     if len(features) == 3:
         setters.append((ax.get_zlabel, ax.set_zlabel))
     for (get, set_), feature in zip(setters, features, strict=True):
         if not get():
-            set_(f"feature {feature}")
+            set_(names[feature] if names is not None else f"feature {feature}")
 
 
 def _labels(model_or_labels, X, n_samples):
@@ -202,8 +248,11 @@ def plot_ellipses(
         Where to draw; a new figure when None.
     sigmas : sequence of float, default=(1, 2)
         The Mahalanobis radii of the ellipses drawn per component.
-    features : pair of int, default=(0, 1)
-        The two features (columns) to plot.
+    features : pair of int or str, default=(0, 1)
+        The two features to plot: column indices, or feature names (those
+        of the model's ``feature_names_in_``, or of X's columns when X is a
+        DataFrame). The axes are labelled with the feature names when
+        known.
     labels : array-like of shape (n_samples,), default=None
         The cluster of each sample, for the colors; ``model.predict(X)``
         when None.
@@ -249,7 +298,8 @@ def plot_ellipses(
     n_features = means.shape[1]
     if n_features < 2:
         raise ValueError("plot_ellipses needs a model of at least two features.")
-    features = _check_features(features, n_features, 2)
+    names = _feature_names(model, X)
+    features = _check_features(features, n_features, 2, names)
     pair = np.asarray(features)
     covariances = _full_covariances(model)[:, pair[:, None], pair[None, :]]
     if ax is None:
@@ -269,7 +319,7 @@ def plot_ellipses(
             width, height, angle = ellipse_geometry(cov, n_sigma)
             ax.add_patch(Ellipse(mean, width, height, angle=angle, **style))
     ax.autoscale_view()
-    _label_axes(ax, features)
+    _label_axes(ax, features, names)
     return ax
 
 
@@ -288,8 +338,11 @@ def plot_3d(
     ax : matplotlib 3-D Axes, default=None
         Where to draw (created with ``projection='3d'``); a new figure when
         None.
-    features : triple of int, default=(0, 1, 2)
-        The three features (columns) to plot.
+    features : triple of int or str, default=(0, 1, 2)
+        The three features to plot: column indices, or feature names (those
+        of the model's ``feature_names_in_``, or of X's columns when X is a
+        DataFrame). The axes are labelled with the feature names when
+        known.
     colors : sequence of colors, default=None
         One color per cluster (cycled); :data:`COLORS` when None, which
         starts blue, red, yellow.
@@ -321,7 +374,8 @@ def plot_3d(
         raise ValueError(
             f"plot_3d needs X with at least 3 features, got shape {points.shape}."
         )
-    features = _check_features(features, points.shape[1], 3)
+    names = _feature_names(model_or_labels, X)
+    features = _check_features(features, points.shape[1], 3, names)
     labels = _labels(model_or_labels, X, len(points))
     if ax is None:
         ax = plt.figure().add_subplot(projection="3d")
@@ -331,7 +385,7 @@ def plot_3d(
             "fig.add_subplot(projection='3d')."
         )
     _scatter_by_label(ax, points[:, list(features)], labels, colors, scatter_kws)
-    _label_axes(ax, features)
+    _label_axes(ax, features, names)
     return ax
 
 
@@ -374,6 +428,8 @@ def plot_history(model, *, axes=None):
     >>> plt.close("all")
     """
     plt = _pyplot()
+    from matplotlib.ticker import MaxNLocator
+
     check_is_fitted(model)
     history = getattr(model, "history_", None)
     if history is None:
@@ -391,6 +447,9 @@ def plot_history(model, *, axes=None):
     log_likelihood = np.asarray(history["log_likelihood"])
     iterations = np.arange(1, log_likelihood.size + 1)
     ax_ll.plot(iterations, log_likelihood, marker="o", markersize=3)
+    for ax in (ax_ll, ax_change):
+        # Iterations are whole numbers: no ticks at 2.5.
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax_ll.set_xlabel("EM iteration")
     ax_ll.set_ylabel("mean log-likelihood")
     ax_ll.set_title("log-likelihood")
@@ -428,8 +487,11 @@ def plot_uncertainty(
         The samples, all features.
     ax : matplotlib Axes, default=None
         Where to draw; a new figure when None.
-    features : pair of int, default=(0, 1)
-        The two features (columns) to plot.
+    features : pair of int or str, default=(0, 1)
+        The two features to plot: column indices, or feature names (those
+        of the model's ``feature_names_in_``, or of X's columns when X is a
+        DataFrame). The axes are labelled with the feature names when
+        known.
     cmap : str or Colormap, default='viridis'
         Colormap of the uncertainty, from 0 to ``1 - 1/n_components``.
     sizes : pair of float, default=(8, 80)
@@ -462,7 +524,8 @@ def plot_uncertainty(
     plt = _pyplot()
     check_is_fitted(model)
     points = np.asarray(X)
-    features = _check_features(features, points.shape[1], 2)
+    names = _feature_names(model, X)
+    features = _check_features(features, points.shape[1], 2, names)
     uncertainty = 1.0 - np.max(model.predict_proba(X), axis=1)
     top = 1.0 - 1.0 / model.n_components if model.n_components > 1 else 1.0
     area = sizes[0] + (sizes[1] - sizes[0]) * uncertainty / top
@@ -480,5 +543,5 @@ def plot_uncertainty(
     )
     if colorbar:
         ax.figure.colorbar(scatter, ax=ax, label="uncertainty: 1 - max responsibility")
-    _label_axes(ax, features)
+    _label_axes(ax, features, names)
     return ax

@@ -3,16 +3,22 @@
 import csv
 import io
 import json
+import os
+import re
 import subprocess
 import sys
+import warnings
 from importlib import resources
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import get_tags
 
-from skgmm_em import GaussianMixture
+import skgmm_em
+from skgmm_em import GaussianMixture, load
 from skgmm_em._cli import demo, main
 from skgmm_em.datasets import load_faithful
 from skgmm_em.model_selection import GaussianMixtureSelector
@@ -114,7 +120,9 @@ def test_fit_outputs_match_a_direct_fit(tmp_path, capsys, covariance_type):
     captured = capsys.readouterr()
     assert "3 components" in captured.out
 
-    X, _ = load_faithful()
+    pd = pytest.importorskip("pandas")
+    frame = pd.read_csv(FAITHFUL)
+    X = frame.to_numpy()
     direct = GaussianMixture(
         3,
         covariance_type=covariance_type,
@@ -122,21 +130,25 @@ def test_fit_outputs_match_a_direct_fit(tmp_path, capsys, covariance_type):
         random_state=7,
         max_iter=200,
         tol=1e-4,
-    ).fit(X)
-    # The restarts run one by one for the progress display, yet give the
-    # model (parameters and fitted state) of one fit with n_init=3.
+    ).fit(frame)
+    # The model (parameters, fitted state and the CSV's column names) of one
+    # fit with n_init=3 of the file read by pandas.
     assert json.loads(model.read_text(encoding="utf-8")) == json.loads(
         json.dumps(to_dict(direct))
     )
+    loaded = load(model)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "fitted without feature names"
+        np.testing.assert_array_equal(loaded.predict(frame), direct.predict(frame))
 
     header, table = _read_labels(labels)
     assert header == ["label", "p0", "p1", "p2"]
     assert table.shape == (len(X), 4)
     proba = table[:, 1:]
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
-    np.testing.assert_array_equal(table[:, 0], direct.predict(X))
-    np.testing.assert_allclose(proba, direct.predict_proba(X), rtol=1e-12, atol=0)
-    assert f"BIC: {direct.bic(X):.2f}" in captured.out
+    np.testing.assert_array_equal(table[:, 0], direct.predict(frame))
+    np.testing.assert_allclose(proba, direct.predict_proba(frame), rtol=1e-12, atol=0)
+    assert f"BIC: {direct.bic(frame):.2f}" in captured.out
 
 
 @pytest.mark.parametrize(
@@ -168,9 +180,42 @@ def test_fit_auto_selects_by_bic_with_the_selector(
     ).fit(X)
     saved = json.loads(model.read_text(encoding="utf-8"))
     best = selector.best_estimator_
-    assert saved["params"]["n_components"] == best.n_components
-    assert saved["params"]["covariance_type"] == best.covariance_type
+    # The chosen fit, with the parameters a user would write: no start
+    # (means_init, ...), seed or iteration budget of the selector's own.
+    assert saved["params"] == json.loads(
+        json.dumps(
+            to_dict(
+                GaussianMixture(
+                    best.n_components,
+                    covariance_type=best.covariance_type,
+                    n_init=1,
+                    tol=1e-3,
+                    max_iter=50,
+                    random_state=0,
+                ).fit(X)
+            )["params"]
+        )
+    )
     np.testing.assert_array_equal(saved["fitted"]["means"], best.means_)
+    loaded = load(model)
+    assert repr(loaded) == (
+        f"GaussianMixture(covariance_type={best.covariance_type!r}, max_iter=50, "
+        f"n_components={best.n_components}, random_state=0)"
+    ).replace("covariance_type='full', ", "")
+    assert list(loaded.feature_names_in_) == ["eruptions", "waiting"]
+    frame = pytest.importorskip("pandas").read_csv(FAITHFUL)
+    np.testing.assert_array_equal(loaded.predict(frame), selector.predict(X))
+    np.testing.assert_allclose(
+        loaded.predict_proba(frame), selector.predict_proba(X), rtol=1e-12, atol=1e-15
+    )
+    assert_same_fitted_state(loaded, best)
+
+
+def assert_same_fitted_state(model, reference):
+    for name in ("weights_", "means_", "covariances_", "precisions_cholesky_"):
+        np.testing.assert_array_equal(getattr(model, name), getattr(reference, name))
+    for name in ("converged_", "n_iter_", "lower_bound_"):
+        assert getattr(model, name) == getattr(reference, name)
 
 
 def test_fit_auto_prints_the_bic_table(capsys):
@@ -181,16 +226,45 @@ def test_fit_auto_prints_the_bic_table(capsys):
     header = next(line for line in captured.out.splitlines() if line.startswith("BIC "))
     assert header.split() == ["BIC", "full", "tied", "diag", "spherical"]
     assert captured.out.count("*") == 1
-    # Not a terminal: the selector's line per fitted cell.
-    assert "[initializer starts 4/4]" in captured.err
+    # Not a terminal: one line per model tried, with its BIC.
+    lines = captured.err.splitlines()
+    assert sorted(line.split(":")[0] for line in lines) == [
+        "k=2 diag",
+        "k=2 full",
+        "k=2 spherical",
+        "k=2 tied",
+    ]
+    assert all(re.fullmatch(r"k=2 \w+: BIC \d+\.\d\d", line) for line in lines)
+
+
+def test_fit_auto_on_a_pipe_prints_one_line_per_model(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "skgmm_em", "fit", FAITHFUL, "--n-components"]
+        + ["auto", "--n-init", "1", "--max-iter", "50"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "note:" not in line]
+    assert [line.split(":")[0] for line in lines] == [
+        f"k={k} full" for k in range(1, 11)
+    ]
+    assert "\r" not in result.stderr
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def _percentages(text):
+    redraws = text.split("\r")[1:]
+    return [int(re.match(r"\[[#.]+\] +(\d+)%", r).group(1)) for r in redraws]
 
 
 def test_fit_progress_bar_on_a_terminal(monkeypatch, capsys):
-    class Terminal(io.StringIO):
-        def isatty(self):
-            return True
-
-    terminal = Terminal()
+    terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     argv = ["fit", FAITHFUL, "--n-components", "2", "--n-init", "2"]
     assert main([*argv, "--tol", "0", "--max-iter", "20"]) == 0
@@ -198,10 +272,28 @@ def test_fit_progress_bar_on_a_terminal(monkeypatch, capsys):
     assert text.startswith("\r[") and text.endswith("\n")
     assert text.count("\n") == 2  # the bar's line, and the non-convergence note
     redraws = text.split("\r")[1:]
-    assert "restart 1/2, iteration 0/20" in redraws[0]
+    assert "  0%  restart 1/2" in redraws[0]
     assert "100%  restart 2/2: 20 iterations, did not converge" in text
+    percentages = _percentages(text)
+    assert percentages == sorted(percentages) and percentages[-1] == 100
     assert "did not converge in --max-iter 20" in text
     assert "weight" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "auto"])
+def test_fit_auto_progress_bar_never_goes_back(monkeypatch, capsys, covariance_type):
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    argv = ["fit", FAITHFUL, "--n-components", "auto", "--covariance-type"]
+    argv += [covariance_type, "--n-init", "1", "--max-iter", "30"]
+    assert main(argv) == 0
+    text = terminal.getvalue()
+    percentages = _percentages(text)
+    assert len(percentages) > 5
+    assert percentages == sorted(percentages), percentages
+    assert percentages[0] == 0 and percentages[-1] == 100
+    assert text.count("\n") == 1 + text.count("note:")
+    assert "lowest BIC" in capsys.readouterr().out
 
 
 def test_fit_quiet_prints_nothing(tmp_path, capsys):
@@ -255,7 +347,8 @@ def test_fit_reads_quoted_headers_and_blank_lines(tmp_path, capsys):
         ("a,b\n", [], "no data rows"),
         ("name,city\nann,rome\nbob,oslo\n", [], "no numeric column"),
         ("a,b\n1,2\n", [], "at least 2 needed"),
-        ("a,b\n1,2\n3,4\n5,7\n", ["--n-components", "4"], "fewer than"),
+        ("a,b\n1,2\n3,4\n5,7\n", ["--n-components", "4"], "use at most 3"),
+        ("a,b\n1,2\n1,2\n5,7\n", ["--n-components", "3"], "(2 distinct)"),
         ("a,b\n1,2\n3,-inf\n5,7\n", [], "line 3, column 'b': infinite"),
         ("a,b\n1,2\n3,4,5\n", [], "line 3: 3 fields"),
         ("a,b\n1,2\n3,4\n", ["--columns", "c"], "no such column"),
@@ -291,6 +384,119 @@ def test_fit_bad_input_is_one_line_and_status_2(
     assert lines[0].startswith("skgmm-em") and "error: " in lines[0]
     assert message in lines[0]
     assert not list(tmp_path.glob("*.png"))
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--out", "l.csv", "--plot", "p.xyz"], "--plot p.xyz: unknown image format"),
+        (["--out", "l.csv", "--plot", "p"], "--plot p: no file extension"),
+        (["--out", "l.csv", "--plot", "missing/p.png"], "does not exist"),
+        (["--out", "l.csv", "--model", "folder"], "is a folder"),
+        (["--out", "data.csv"], "--out data.csv is the input file"),
+        (["--out", "l.csv", "--model", "link.csv"], "is the input file"),
+        (["--model", "hard.csv"], "--model hard.csv is the input file"),
+        (["--out", "x.json", "--model", "x.json"], "are the same file"),
+        (["--out", "l.csv", "--model", "folder/../l.csv"], "are the same file"),
+        (["--out", "l.csv", "--n-components", "300"], "use at most 256"),
+        (["--out", "/dev/full", "--model", "m.json"], "cannot write /dev/full"),
+    ],
+)
+def test_fit_user_errors_write_nothing(tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data.csv").write_bytes(Path(FAITHFUL).read_bytes())
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "link.csv").symlink_to("data.csv")
+    os.link(tmp_path / "data.csv", tmp_path / "hard.csv")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    data = (tmp_path / "data.csv").read_bytes()
+    assert main(["fit", "data.csv", "--quiet", *argv]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("skgmm-em: error: "), lines
+    assert message in lines[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert not any((tmp_path / "folder").iterdir())
+    assert (tmp_path / "data.csv").read_bytes() == data
+
+
+def test_fit_outputs_replace_files_and_write_devices(tmp_path, capsys):
+    labels = tmp_path / "labels.csv"
+    labels.write_text("old", encoding="utf-8")
+    argv = ["fit", FAITHFUL, "--n-components", "2", "--quiet"]
+    assert main([*argv, "--out", str(labels), "--model", os.devnull]) == 0
+    header, table = _read_labels(labels)
+    assert header == ["label", "p0", "p1"] and table.shape == (272, 3)
+    assert not [p for p in tmp_path.iterdir() if p.name != "labels.csv"]
+
+
+def test_version_and_help(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"skgmm-em {skgmm_em.__version__}\n"
+    assert main(["fit", "--help"]) == 0
+    assert "--n-components" in capsys.readouterr().out
+    result = subprocess.run(
+        [sys.executable, "-m", "skgmm_em", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (result.returncode, result.stdout.split()) == (
+        0,
+        ["skgmm-em", skgmm_em.__version__],
+    )
+
+
+def test_fit_auto_with_missing_values(tmp_path, capsys):
+    X, _ = load_faithful()
+    holes = X.copy()
+    holes[3, 1] = holes[10, 0] = holes[40, 1] = np.nan
+    lines = [
+        ",".join("" if np.isnan(v) else repr(float(v)) for v in row) for row in holes
+    ]
+    path = _write(tmp_path / "holes.csv", "eruptions,waiting\n" + "\n".join(lines))
+    model, labels = tmp_path / "model.json", tmp_path / "labels.csv"
+    # A loose tol keeps the 10 cells' EM on incomplete rows short.
+    argv = ["fit", path, "--n-components", "auto", "--n-init", "1", "--tol", "1e-2"]
+    argv += ["--max-iter", "20", "--out", str(labels), "--model", str(model)]
+    assert main(argv) == 0, capsys.readouterr().err
+    assert "3 missing value(s) in 3 row(s)" in capsys.readouterr().err
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        selector = GaussianMixtureSelector(
+            range(1, 11),
+            covariance_type="full",
+            n_init=1,
+            tol=1e-2,
+            max_iter=20,
+            random_state=0,
+        ).fit(holes)
+    loaded = load(model)
+    assert_same_fitted_state(loaded, selector.best_estimator_)
+    _, table = _read_labels(labels)
+    np.testing.assert_array_equal(table[:, 0], selector.predict(holes))
+    np.testing.assert_allclose(
+        table[:, 1:], selector.predict_proba(holes), rtol=1e-12, atol=1e-15
+    )
+
+
+def test_fit_prints_numbers_rounded_to_what_they_mean(tmp_path, capsys):
+    # Means to three significant digits of the column's spread, weights to
+    # three decimals: no float noise such as 0.245999.
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.normal(0.246, 0.01, (50, 2)), rng.normal(1.0, 0.01, (50, 2))]
+    path = _write(
+        tmp_path / "d.csv",
+        "a,b\n" + "\n".join(f"{float(a)!r},{float(b)!r}" for a, b in X),
+    )
+    assert main(["fit", path, "--n-components", "2"]) == 0
+    out = capsys.readouterr().out
+    rows = [line.split() for line in out.splitlines() if line[:9].strip().isdigit()]
+    gm = GaussianMixture(2, random_state=0).fit(X)
+    assert len(rows) == 2
+    for k, row in enumerate(rows):
+        assert row[1] == f"{gm.weights_[k]:.3f}"
+        # spread about 0.38: three decimals
+        assert row[2:] == [f"{m:.3f}" for m in gm.means_[k]]
 
 
 def test_fit_missing_values_follow_the_estimator(tmp_path, capsys):
@@ -340,3 +546,31 @@ def test_bad_command_line_is_one_line(capsys):
     assert main(["fit"]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "required: data" in err
+
+
+def _cli_page_transcripts():
+    """The ``$ skgmm-em ...`` transcripts of docs/cli.md: (command, output)."""
+    page = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+    blocks = re.findall(r"```text\n(\$ skgmm-em .*?)```", page.read_text("utf-8"), re.S)
+    assert len(blocks) >= 3
+    return [tuple(block.split("\n", 1)) for block in blocks]
+
+
+@pytest.mark.parametrize("command, expected", _cli_page_transcripts())
+def test_cli_page_shows_real_runs(tmp_path, command, expected):
+    # Run as the page says, in a folder holding the bundled faithful.csv:
+    # stderr before stdout (both unbuffered), or stdout alone with 2>/dev/null.
+    (tmp_path / "faithful.csv").write_bytes(Path(FAITHFUL).read_bytes())
+    words = command.split()[2:]
+    quiet_stderr = words[-1] == "2>/dev/null"
+    if quiet_stderr:
+        words = words[:-1]
+    result = subprocess.run(
+        [sys.executable, "-u", "-m", "skgmm_em", *words],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+    )
+    shown = result.stdout if quiet_stderr else result.stderr + result.stdout
+    assert shown == expected

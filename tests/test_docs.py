@@ -36,6 +36,7 @@ GENERATED = (
 )
 DOCS_REQUIREMENTS = (
     "sphinx",
+    "sphinx-mathjax-offline",
     "myst_parser",
     "numpydoc",
     "sphinx_gallery",
@@ -139,6 +140,43 @@ def test_docs_math_is_rendered(html):
     em = (html / "em.html").read_text(encoding="utf-8")
     assert em.count('class="math') >= 10
     assert "$$" not in re.sub(r"<script.*?</script>", "", em, flags=re.DOTALL)
+
+
+def _page_references(page):
+    """The addresses a page loads: script sources, stylesheets, fonts, images."""
+    text = page.read_text(encoding="utf-8")
+    tags = re.findall(r"<(?:script|link|img)\b[^>]*>", text)
+    return [
+        ref for tag in tags for ref in re.findall(r'(?:src|href)="([^"]*)"', tag)
+    ], text
+
+
+def test_docs_render_formulas_without_a_network(html):
+    # MathJax is bundled: the pages load it from the site itself, and the
+    # renderer and its fonts are there.
+    refs, _ = _page_references(html / "em.html")
+    mathjax = [ref for ref in refs if "mathjax" in ref.lower()]
+    assert mathjax, refs
+    for ref in mathjax:
+        assert "://" not in ref and not ref.startswith("//"), ref
+        assert (html / ref.split("?")[0]).is_file(), ref
+    fonts = html / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
+    assert any(fonts.glob("MathJax_Main-Regular.woff"))
+    # No page loads anything from elsewhere.
+    for page in html.rglob("*.html"):
+        refs, _ = _page_references(page)
+        remote = [
+            ref
+            for ref in refs
+            if ("://" in ref or ref.startswith("//")) and not ref.startswith("#")
+        ]
+        loaded = [
+            ref
+            for ref in remote
+            if re.search(r"\.(js|css|woff2?|ttf)(\?|$)", ref)
+            or "mathjax" in ref.lower()
+        ]
+        assert not loaded, (page, loaded)
 
 
 # Pages of docs/ whose ```python blocks run as written, in order.

@@ -266,3 +266,29 @@ def test_zero_weight_rows_take_no_part_in_a_mean_filled_start():
     a = GaussianMixture(3, random_state=0).fit(X, sample_weight=w)
     b = GaussianMixture(3, random_state=0).fit(Xm)
     np.testing.assert_allclose(a.means_, b.means_, rtol=1e-9)
+
+
+def test_imputer_names_its_output_features_and_sets_pandas_output():
+    pd = pytest.importorskip("pandas")
+    from sklearn.preprocessing import StandardScaler
+
+    _, X, _, _ = _incomplete(400)
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    imputer = GaussianMixtureImputer(3, random_state=0).fit(frame)
+    reference = SimpleImputer().fit(frame)
+    assert list(imputer.get_feature_names_out()) == ["a", "b", "c"]
+    assert list(
+        GaussianMixtureImputer(2, random_state=0).fit(X).get_feature_names_out()
+    ) == list(SimpleImputer().fit(X).get_feature_names_out())
+    assert list(imputer.get_feature_names_out()) == list(
+        reference.get_feature_names_out()
+    )
+
+    pipe = make_pipeline(GaussianMixtureImputer(3, random_state=0), StandardScaler())
+    out = pipe.set_output(transform="pandas").fit_transform(frame)
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.columns) == ["a", "b", "c"] and out.index.equals(frame.index)
+    plain = make_pipeline(GaussianMixtureImputer(3, random_state=0), StandardScaler())
+    np.testing.assert_allclose(
+        out.to_numpy(), plain.fit_transform(X), rtol=1e-12, atol=1e-12
+    )

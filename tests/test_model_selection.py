@@ -563,3 +563,62 @@ def test_initializer_instances_and_no_standardizing():
             random_state=0,
         ).fit(X)
         assert selector.best_params_ == {"n_components": 3, "covariance_type": "tied"}
+
+
+# ---------------------------------------------------------------------------
+# missing values
+
+
+def _faithful_with_holes(fraction=0.05, seed=0):
+    X, _ = load_faithful()
+    rng = np.random.RandomState(seed)
+    holes = X.copy()
+    rows = rng.choice(len(X), int(fraction * len(X)), replace=False)
+    holes[rows, rng.randint(2, size=len(rows))] = np.nan
+    return X, holes
+
+
+@pytest.mark.parametrize("criterion", ["bic", "aic", "icl"])
+def test_selector_with_missing_values(criterion):
+    X, holes = _faithful_with_holes()
+    grid = dict(n_components=[1, 2, 3], covariance_type=COVARIANCE_TYPES)
+    params = dict(criterion=criterion, n_init=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        incomplete = GaussianMixtureSelector(**grid, **params).fit(holes)
+        complete = GaussianMixtureSelector(**grid, **params).fit(X)
+    # Five percent of the values missing: the same choice as on all values.
+    assert incomplete.best_params_ == complete.best_params_
+    values = incomplete.results_[criterion]
+    assert np.all(np.isfinite(values))
+    function = {"bic": bic, "aic": aic, "icl": icl}[criterion]
+    if criterion == "bic":
+        for k, t, log_likelihood in zip(
+            incomplete.results_["n_components"],
+            incomplete.results_["covariance_type"],
+            incomplete.results_["log_likelihood"],
+            strict=True,
+        ):
+            # Every cell fits at least as well as the estimator's own NaN
+            # fit with as many restarts.
+            direct = GaussianMixture(
+                int(k),
+                covariance_type=t,
+                n_init=4,
+                tol=1e-6,
+                max_iter=1000,
+                random_state=0,
+            ).fit(holes)
+            assert log_likelihood >= direct.score(holes) * len(holes) - 1e-3
+    best = incomplete.best_estimator_
+    assert_allclose(np.nanmin(values), function(best, holes), rtol=1e-12)
+    assert_array_equal(incomplete.predict(holes), best.predict(holes))
+    assert_array_equal(incomplete.labels_, best.predict(holes))
+    assert np.all(np.isfinite(incomplete.score_samples(holes)))
+
+
+def test_selector_refuses_a_feature_without_values():
+    X, _ = load_faithful()
+    X = np.c_[X, np.full(len(X), np.nan)]
+    with pytest.raises(ValueError, match=r"Feature\(s\) 2 have no observed value"):
+        GaussianMixtureSelector([1, 2], random_state=0).fit(X)

@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import matplotlib
 import numpy as np
@@ -12,6 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.patches import Ellipse  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.mixture import GaussianMixture as SklearnGaussianMixture  # noqa: E402
 
 from skgmm_em import GaussianMixture  # noqa: E402
@@ -377,3 +379,65 @@ def test_lists_are_accepted(X3):
     assert _n_points(plot_ellipses(gm, rows)) == len(X3)
     assert _n_points(plot_3d(gm, rows)) == len(X3)
     assert _n_points(plot_uncertainty(gm, rows)) == len(X3)
+
+
+# ----------------------------------------------------------------------
+# feature names (a model fit on a DataFrame) and iteration ticks
+
+
+@pytest.fixture(scope="module")
+def iris_frame():
+    pd = pytest.importorskip("pandas")
+    from sklearn.datasets import load_iris
+
+    data = load_iris()
+    return pd.DataFrame(data.data, columns=data.feature_names)
+
+
+def test_plots_use_and_accept_feature_names(iris_frame):
+    gm = GaussianMixture(3, random_state=0).fit(iris_frame)
+    names = ("petal length (cm)", "petal width (cm)")
+    by_name = plot_ellipses(gm, iris_frame, features=names)
+    assert (by_name.get_xlabel(), by_name.get_ylabel()) == names
+    # The same picture as by index.
+    by_index = plot_ellipses(gm, iris_frame, features=(2, 3))
+    for a, b in zip(_ellipses(by_name), _ellipses(by_index), strict=True):
+        np.testing.assert_array_equal(a.center, b.center)
+        assert (a.width, a.height, a.angle) == (b.width, b.height, b.angle)
+    assert (by_index.get_xlabel(), by_index.get_ylabel()) == names
+
+    ax = plot_uncertainty(gm, iris_frame, features=("sepal width (cm)", 2))
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("sepal width (cm)", names[0])
+    ax3 = plot_3d(gm, iris_frame, features=(names[1], 0, "sepal width (cm)"))
+    assert (ax3.get_xlabel(), ax3.get_ylabel(), ax3.get_zlabel()) == (
+        names[1],
+        "sepal length (cm)",
+        "sepal width (cm)",
+    )
+    # Labels from the columns of X when the model is given as labels.
+    ax3 = plot_3d(gm.predict(iris_frame), iris_frame, features=names + (0,))
+    assert ax3.get_xlabel() == names[0]
+
+
+def test_feature_names_that_are_not_features(iris_frame, X2):
+    gm = GaussianMixture(3, random_state=0).fit(iris_frame)
+    with pytest.raises(ValueError, match="which is not a feature"):
+        plot_ellipses(gm, iris_frame, features=("petal", 0))
+    plain = _fit(X2, "full")
+    with pytest.raises(ValueError, match="has no feature names"):
+        plot_ellipses(plain, X2, features=("a", "b"))
+    with pytest.raises(ValueError, match="a sequence of 2 columns"):
+        plot_ellipses(plain, X2, features="ab")
+    # Without names, axes keep their index labels.
+    ax = plot_ellipses(plain, X2)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("feature 0", "feature 1")
+
+
+def test_history_ticks_are_whole_iterations(X2):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        gm = GaussianMixture(3, random_state=0, tol=0, max_iter=3).fit(X2)
+    for ax in plot_history(gm):
+        ax.figure.canvas.draw()
+        ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t]
+        assert ticks and all(float(t).is_integer() for t in ticks), ticks
