@@ -392,6 +392,9 @@ def e_step(X, params, covariance_type, sample_weight=None, missing=None, about=N
         if missing is not None:
             raise ValueError("e_step: 'about' needs complete data.")
         centres = (about - reference_point(params)).astype(X.dtype)
+    n_components, n_features = params.means.shape
+    n_complete = X.shape[0] if missing is None else len(missing.complete)
+    reuse = kernel.estep_reuses(n_complete, n_features)
 
     def one(rows):
         chunk, wlp, aux = weighted_log_prob(rows)
@@ -404,28 +407,29 @@ def e_step(X, params, covariance_type, sample_weight=None, missing=None, about=N
             resp *= weights.astype(resp.dtype, copy=False)
             log_likelihood = float(np.dot(weights, log_norm.astype(np.float64)))
             weight_sum = float(weights.sum())
-        if about is None:
+        if about is not None:
+            sx, sxx = KERNELS["full"].accumulate(chunk, resp, centres)
+        elif reuse:
             sx, sxx = kernel.estep_accumulate(chunk, resp, means, aux)
         else:
-            sx, sxx = KERNELS["full"].accumulate(chunk, resp, centres)
+            sx, sxx = kernel.accumulate(chunk, resp, means)
         return SufficientStats(
             resp.sum(axis=1, dtype=np.float64),
-            sx.astype(np.float64),
-            sxx.astype(np.float64),
+            sx.astype(np.float64, copy=False),
+            sxx.astype(np.float64, copy=False),
             log_likelihood,
             weight_sum,
         )
 
-    n_components, n_features = params.means.shape
-    n_complete = X.shape[0] if missing is None else len(missing.complete)
     if n_complete:
         total = _sum_chunks(one, slices)
         if about is not None:
             return total
-        sx, sxx = kernel.estep_finish(
-            total.sx, total.sxx, params.precisions_cholesky.astype(np.float64)
-        )
-        total = total._replace(sx=sx, sxx=sxx)
+        if reuse:
+            sx, sxx = kernel.estep_finish(
+                total.sx, total.sxx, params.precisions_cholesky.astype(np.float64)
+            )
+            total = total._replace(sx=sx, sxx=sxx)
     else:
         total = None
     if missing is None:
