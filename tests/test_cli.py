@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from importlib import resources
@@ -13,7 +14,7 @@ import pytest
 from sklearn.utils import get_tags
 
 from skgmm_em import GaussianMixture
-from skgmm_em._cli import demo, main
+from skgmm_em._cli import MAX_CSV_BYTES, demo, main
 from skgmm_em.datasets import load_faithful
 from skgmm_em.model_selection import GaussianMixtureSelector
 from skgmm_em.persistence import to_dict
@@ -340,3 +341,30 @@ def test_bad_command_line_is_one_line(capsys):
     assert main(["fit"]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "required: data" in err
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero-link", "oversized"])
+def test_fit_refuses_a_fifo_a_device_and_an_oversized_file(kind, tmp_path):
+    # Refused at once (a child process with a time limit: a FIFO would
+    # block and /dev/zero would be read forever), in one line, status 2.
+    path = tmp_path / "data.csv"
+    if kind == "fifo":
+        os.mkfifo(path)
+        expected = "is a FIFO (named pipe), not a regular file"
+    elif kind == "dev-zero-link":
+        os.symlink("/dev/zero", path)
+        expected = "is a character device, not a regular file"
+    else:
+        with open(path, "wb") as file:
+            file.truncate(MAX_CSV_BYTES + 1)  # sparse: nothing to read
+        expected = "larger than the limit"
+    result = subprocess.run(
+        [sys.executable, "-m", "skgmm_em", "fit", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("skgmm-em: error: cannot read ")
+    assert expected in result.stderr
