@@ -46,15 +46,21 @@ def in_thread(func):
 """
 
 
+# Thread limits a test run may have inherited (dask's workers, joblib's);
+# the scripts start without them unless a test sets one.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def run_script(body, env=None, timeout=120):
     """Run PRELUDE + body in a fresh interpreter; return its stdout lines."""
     script = PRELUDE + textwrap.dedent(body)
+    environment = {k: v for k, v in os.environ.items() if k not in THREAD_VARIABLES}
     result = subprocess.run(
         [sys.executable, "-c", script],
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, **(env or {})},
+        env={**environment, **(env or {})},
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.split()
