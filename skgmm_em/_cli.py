@@ -479,7 +479,11 @@ def fit_restarts(X, options, progress):
             warnings.simplefilter("ignore", ConvergenceWarning)
             gm.fit(X)
         progress.finished(label, gm)
-        if best is None or gm.lower_bound_ > best.lower_bound_:
+        # The estimator's rule: a gain within rounding (1e-12) is a tie, and
+        # a tie keeps the earlier run.
+        if best is None or gm.lower_bound_ > best.lower_bound_ + 1e-12 * max(
+            1.0, abs(best.lower_bound_)
+        ):
             best = gm
     return best.set_params(
         n_init=options.n_init,

@@ -127,7 +127,8 @@ def validate_dask(X, n_features_expected=None, *, ensure_min_samples=1):
 
 
 def check_sample_weight(sample_weight, X, n_components=None):
-    """Validated float64 dask weights with the row chunks of X, or None.
+    """Validated float64 dask weights with the row chunks of X, rescaled to a
+    mean of one over the positive ones, or None (no weights, or all equal).
 
     ``sample_weight`` may be a dask array (rechunked to the rows of X when
     its chunks differ), a NumPy array or a scalar. One pass over the
@@ -161,8 +162,11 @@ def check_sample_weight(sample_weight, X, n_components=None):
     weights = weights.astype(np.float64)
     if weights.chunks[0] != X.chunks[0]:
         weights = weights.rechunk((X.chunks[0],))
-    finite, lowest, n_positive = dask.compute(
-        da.isfinite(weights).all(), weights.min(), da.count_nonzero(weights > 0)
+    finite, lowest, highest, n_positive = dask.compute(
+        da.isfinite(weights).all(),
+        weights.min(),
+        weights.max(),
+        da.count_nonzero(weights > 0),
     )
     if not finite:
         raise ValueError("sample_weight contains NaN or infinity.")
@@ -176,7 +180,14 @@ def check_sample_weight(sample_weight, X, n_components=None):
             f"fitting n_components={n_components} needs at least "
             f"{max(2, n_components)}."
         )
-    return weights
+    if lowest == highest:
+        # Equal weights are no weights (as for NumPy input).
+        return None
+    # Rescaled to a mean of one over the positive weights, whatever their
+    # scale (as the estimator does for NumPy input).
+    scaled = weights / highest
+    total = float(dask.compute(scaled.sum())[0])
+    return scaled * (n_positive / total)
 
 
 def _all_finite(block):

@@ -19,7 +19,14 @@ import numpy as np
 from sklearn import get_config
 
 from . import _missing, _threads
-from ._kernels import KERNELS, ill_defined_covariance_error, reusing_buffers, scratch
+from ._kernels import (
+    KERNELS,
+    IllDefinedCovarianceError,
+    add_to_diagonal,
+    ill_defined_covariance_error,
+    reusing_buffers,
+    scratch,
+)
 
 # Chunk sizes: large enough to amortize the Python overhead of a chunk (a few
 # dozen NumPy calls) and to keep matrix products efficient, small enough to
@@ -161,8 +168,12 @@ def _row_chunks(X, n_components, missing):
 
 
 def reference_point(params):
-    """The mixture mean: the shift applied to every chunk before the kernels."""
-    return params.weights @ params.means
+    """The mixture mean: the shift applied to every chunk before the kernels.
+
+    The weights of a start need not sum to one (see
+    :func:`responsibility_start`).
+    """
+    return params.weights @ params.means / params.weights.sum()
 
 
 def _chunk_operands(params, covariance_type, dtype):
@@ -325,8 +336,8 @@ def e_step(X, params, covariance_type, sample_weight=None, missing=None, about=N
         none. Rows with NaN contribute their expected statistics.
     about : ndarray of shape (n_components, n_features), default=None
         With X complete: the responsibilities are those under ``params``,
-        but the statistics are the ``'full'`` ones taken about these means
-        (in data coordinates), whatever the covariance type; see
+        but the statistics are taken about these means (in data
+        coordinates), per component (``'full'`` ones for ``'tied'``); see
         :func:`recentred_m_step`.
 
     Returns
@@ -357,7 +368,7 @@ def e_step(X, params, covariance_type, sample_weight=None, missing=None, about=N
             log_likelihood = float(np.dot(weights, log_norm.astype(np.float64)))
             weight_sum = float(weights.sum())
         if about is not None:
-            sx, sxx = KERNELS["full"].accumulate(chunk, resp, centres)
+            sx, sxx = kernel.accumulate_about(chunk, resp, centres)
         elif reuse:
             sx, sxx = kernel.estep_accumulate(chunk, resp, means, aux)
         else:
@@ -414,19 +425,23 @@ _HASH_MULTIPLIERS = np.random.RandomState(0).randint(
 ).astype(np.uint64) * np.uint64(2) + np.uint64(1)
 
 
-def distinct_rows(X, sample_weight=None):
+def distinct_rows(X, sample_weight=None, return_inverse=False):
     """The distinct rows of X with positive weight, in a canonical order.
 
     Returns ``(rows, weights)``: the rows sorted by a hash of their bits and
     each with the total weight of its copies; ``weights`` is None when every
     total is one. The result depends only on the weighted set of samples,
-    not on their order or on whether a sample is repeated or weighted.
+    not on their order or on whether a sample is repeated or weighted. With
+    ``return_inverse``, also ``inverse`` of shape (n_samples,): the index in
+    ``rows`` of each row of X, or -1 for a row of zero weight.
     """
+    n_samples = X.shape[0]
+    kept = np.arange(n_samples)
     if sample_weight is None:
-        weights = np.ones(X.shape[0])
+        weights = np.ones(n_samples)
     else:
-        keep = sample_weight > 0
-        X, weights = X[keep], sample_weight[keep]
+        kept = np.flatnonzero(sample_weight > 0)
+        X, weights = X[kept], sample_weight[kept]
     # Adding 0.0 maps -0.0 to 0.0, so that equal values have equal bits.
     bits = np.ascontiguousarray(X + X.dtype.type(0.0))
     bits = bits.view(np.uint64 if X.itemsize == 8 else np.uint32)
@@ -437,12 +452,17 @@ def distinct_rows(X, sample_weight=None):
     keys ^= keys >> np.uint64(31)
     order = np.argsort(keys, kind="stable")
     keys = keys[order]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    new_key = np.r_[True, keys[1:] != keys[:-1]]
+    starts = np.flatnonzero(new_key)
     rows = X[order[starts]]
     totals = np.add.reduceat(weights[order], starts)
     if np.all(totals == 1.0):
-        return rows, None
-    return rows, totals
+        totals = None
+    if not return_inverse:
+        return rows, totals
+    inverse = np.full(n_samples, -1, dtype=np.int64)
+    inverse[kept[order]] = np.cumsum(new_key) - 1
+    return rows, totals, inverse
 
 
 def assignment_stats(X, means, covariance_type, sample_weight=None):
@@ -479,6 +499,150 @@ def assignment_stats(X, means, covariance_type, sample_weight=None):
     return _sum_chunks(one, slices), shift
 
 
+class _Sums(tuple):
+    """A tuple of arrays that adds elementwise (for :func:`_sum_chunks`)."""
+
+    def __add__(self, other):
+        return _Sums(a + b for a, b in zip(self, other, strict=True))
+
+
+def responsibility_start(
+    X, start, n_components, covariance_type, reg_covar, sample_weight=None
+):
+    """The parameters of scikit-learn's initial M-step for given
+    responsibilities.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    start : ndarray
+        Labels of shape (n_samples,) (a component per row, -1 for none) or
+        responsibilities of shape (n_samples, n_components).
+    n_components : int
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}
+    reg_covar : float
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Multiplies the responsibilities of each row.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_components,)
+        ``n_k / n`` with ``n_k`` the sum of the (weighted) responsibilities
+        plus ``10 * eps`` of X's dtype and ``n`` the number (total weight) of
+        the rows; they sum to less than one when rows belong to no
+        component, as scikit-learn's do.
+    means : ndarray of shape (n_components, n_features)
+    covariances : ndarray, the shape of ``covariance_type``
+
+    Notes
+    -----
+    scikit-learn's formulas, in the same order of operations, so that the
+    start is the one it computes, rounding included (a seed's variance is
+    ``reg_covar`` plus a rounding-size term that its first lower bound
+    depends on). They form the tied, diagonal and spherical covariances
+    from second moments about the origin; where that cancels to a
+    covariance that is not positive definite (data far from the origin),
+    the same quantities are computed from moments about each mean instead
+    (:func:`_stable_start_covariances`).
+    """
+    n_samples, n_features = X.shape
+    labels = start if start.ndim == 1 else None
+
+    def chunk(rows):
+        """Rows (n, D), their weighted responsibilities (K, n) and their
+        weights (n,), in float64."""
+        x = np.asarray(X[rows], dtype=np.float64)
+        if labels is None:
+            resp = np.asarray(start[rows], dtype=np.float64).T
+        else:
+            lab = labels[rows]
+            resp = np.zeros((n_components, x.shape[0]))
+            assigned = np.flatnonzero(lab >= 0)
+            resp[lab[assigned], assigned] = 1.0
+        weights = np.ones(x.shape[0]) if sample_weight is None else sample_weight[rows]
+        return x, resp * weights, weights
+
+    def first(rows):
+        x, resp, weights = chunk(rows)
+        if covariance_type == "tied":
+            second = (x.T * weights) @ x
+        elif covariance_type == "full":
+            second = 0.0
+        else:
+            second = resp @ (x * x)
+        return _Sums((resp.sum(axis=1), resp @ x, second))
+
+    slices = chunk_slices(n_samples, n_components, n_features, 8)
+    nk, sx, second = _sum_chunks(first, slices)
+    nk_eps = nk + 10.0 * np.finfo(X.dtype).eps
+    means = sx / nk_eps[:, None]
+    if covariance_type == "tied":
+        covariances = (second - (nk_eps * means.T) @ means) / nk_eps.sum()
+    elif covariance_type == "diag":
+        covariances = second / nk_eps[:, None] - means**2
+    elif covariance_type == "spherical":
+        covariances = (second / nk_eps[:, None] - means**2).mean(axis=1)
+    stable = _stable_start_covariances(chunk, slices, covariance_type, nk_eps, means)
+    if covariance_type == "full" or not _close(
+        add_to_diagonal(covariances, covariance_type, reg_covar),
+        add_to_diagonal(stable, covariance_type, reg_covar),
+    ):
+        covariances = stable
+    covariances = add_to_diagonal(covariances, covariance_type, reg_covar)
+    total = n_samples if sample_weight is None else float(np.sum(sample_weight))
+    return nk_eps / total, means, covariances
+
+
+def _stable_start_covariances(chunk, slices, covariance_type, nk_eps, means):
+    """The covariances of :func:`responsibility_start` (without reg_covar)
+    from moments about each mean, which do not cancel; ``chunk(rows)`` gives
+    the rows, their weighted responsibilities and weights."""
+    n_components, n_features = means.shape
+
+    def scatter(rows):
+        x, resp, weights = chunk(rows)
+        if covariance_type not in ("full", "tied"):
+            out = np.stack([resp[k] @ (x - means[k]) ** 2 for k in range(n_components)])
+            return _Sums((out, 0.0))
+        out = np.empty((n_components, n_features, n_features))
+        for k in range(n_components):
+            diff = x - means[k]
+            out[k] = (diff.T * resp[k]) @ diff
+        if covariance_type == "full":
+            return _Sums((out, 0.0))
+        # scikit-learn's X.T @ X also holds the second moment about the
+        # origin of the rows' mass assigned to no component (a sum of
+        # positive terms: nothing cancels).
+        unassigned = weights - resp.sum(axis=0)
+        return _Sums((out, (x.T * unassigned) @ x))
+
+    total, unassigned_moment = _sum_chunks(scatter, slices)
+    if covariance_type == "full":
+        return total / nk_eps[:, None, None]
+    if covariance_type == "tied":
+        return (total.sum(axis=0) + unassigned_moment) / nk_eps.sum()
+    covariances = total / nk_eps[:, None]
+    return covariances.mean(axis=1) if covariance_type == "spherical" else covariances
+
+
+# scikit-learn's rounding is kept where it is this close to the exact value.
+_START_RTOL = 1e-4
+
+
+def _close(covariances, exact):
+    """Whether covariances agree with the exact ones to _START_RTOL: each
+    variance relative to itself, each matrix relative to its diagonal."""
+    if not np.all(np.isfinite(covariances)):
+        return False
+    if exact.ndim >= 2 and exact.shape[-1] == exact.shape[-2] and covariances.ndim > 1:
+        # Matrices (tied, full): errors relative to sqrt(var_i var_j).
+        scale = np.sqrt(np.abs(np.diagonal(exact, axis1=-2, axis2=-1)))
+        scale = scale[..., :, None] * scale[..., None, :]
+    else:
+        scale = np.abs(exact)
+    return bool(np.all(np.abs(covariances - exact) <= _START_RTOL * scale))
+
+
 def reseed(stats, params, covariance_type, reg_covar, dtype, collapsed):
     """The M-step with collapsed components re-seeded by splitting.
 
@@ -487,12 +651,9 @@ def reseed(stats, params, covariance_type, reg_covar, dtype, collapsed):
     principal axis, with its covariance and half its weight each.
     """
     kernel = KERNELS[covariance_type]
-    shift = reference_point(params)
-    nk_eps = stats.nk + 10.0 * np.finfo(dtype).eps
-    means, covariances = kernel.m_step(
-        stats.nk, nk_eps, stats.sx, stats.sxx, params.means - shift, reg_covar
+    nk_eps, means, covariances = _means_covariances(
+        stats, params, covariance_type, reg_covar, dtype
     )
-    means = means + shift
     weights = nk_eps / nk_eps.sum()
     healthy = [k for k in range(len(weights)) if k not in set(collapsed)]
     if not healthy:
@@ -522,52 +683,100 @@ def m_step(stats, params, covariance_type, reg_covar, dtype):
     precision too large for it is an ill-defined covariance (see
     :func:`check_factor_range`).
     """
+    nk_eps, means, covariances = _means_covariances(
+        stats, params, covariance_type, reg_covar, dtype
+    )
+    prec_chol = KERNELS[covariance_type].precision_cholesky(covariances, reg_covar)
+    check_factor_range(prec_chol, covariance_type, dtype, reg_covar)
+    return MixtureParams(
+        weights=nk_eps / nk_eps.sum(),
+        means=means,
+        covariances=covariances,
+        precisions_cholesky=prec_chol,
+    )
+
+
+def _means_covariances(stats, params, covariance_type, reg_covar, dtype):
+    """``n_k + 10 eps``, means and covariances of the M-step (see m_step)."""
     kernel = KERNELS[covariance_type]
     shift = reference_point(params)
     nk_eps = stats.nk + 10.0 * np.finfo(dtype).eps
     means, covariances = kernel.m_step(
         stats.nk, nk_eps, stats.sx, stats.sxx, params.means - shift, reg_covar
     )
-    prec_chol = kernel.precision_cholesky(covariances, reg_covar)
-    check_factor_range(prec_chol, covariance_type, dtype, reg_covar)
-    return MixtureParams(
-        weights=nk_eps / nk_eps.sum(),
-        means=means + shift,
-        covariances=covariances,
-        precisions_cholesky=prec_chol,
-    )
+    return nk_eps, means + shift, covariances
 
 
 def recentred_m_step(X, stats, params, covariance_type, reg_covar, dtype, weights=None):
-    """The M-step of :func:`m_step` again, from second moments taken about
-    the new means in a second pass over X (complete data, full or tied).
+    """The M-step of :func:`m_step` again where its covariances are
+    ill-defined: from second moments about the new means, and where a
+    covariance is still singular, with scikit-learn's term for the mass
+    added to ``n_k``.
 
     :func:`m_step` forms each covariance from moments about the previous
-    means (full) or the mixture mean (tied); when a mean moves by far more
-    than its spread in one step, or the tied covariance is tiny next to the
-    spread of the means, that subtraction cancels and the covariance can come
-    out indefinite. Moments about the new means do not cancel. ``weights``
-    are the sample weights.
+    means (full) or the mixture mean (the other types); when a mean moves by
+    far more than its spread in one step, when the tied covariance is tiny
+    next to the spread of the means, or when a component shrinks onto a
+    single sample, that subtraction cancels and the covariance can come out
+    indefinite or zero. With ``X`` (complete data in memory; None skips
+    this), a second pass takes the moments about the new means, which do not
+    cancel. A component on a single sample then still has a variance of
+    zero to rounding, while scikit-learn's formulas about the origin give it
+    ``extra * m**2 / (n_k + 10 eps)`` (``extra`` the mass added to ``n_k``,
+    see ``mass_term`` in the kernels), with which it fits on; for components
+    of less than two samples' weight that term is added last, so that the
+    fit goes on where scikit-learn's does. Raises
+    the ill-defined covariance error when the covariances are ill-defined
+    even so. ``weights`` are the sample weights.
     """
+    kernel = KERNELS[covariance_type]
+    if X is None:
+        nk_eps, means, covariances = _means_covariances(
+            stats, params, covariance_type, reg_covar, dtype
+        )
+    else:
+        nk_eps, means, covariances = _recentred_means_covariances(
+            X, stats, params, covariance_type, reg_covar, dtype, weights
+        )
+    try:
+        prec_chol = kernel.precision_cholesky(covariances, reg_covar)
+    except IllDefinedCovarianceError:
+        # Only components of less than two samples' weight: a component
+        # collapsed onto several copies or a constant feature stays an error.
+        single = stats.nk < 2.0
+        if not np.any(single):
+            raise
+        extra = np.where(single, nk_eps - stats.nk, 0.0)
+        covariances = covariances + kernel.mass_term(extra, nk_eps, means)
+        prec_chol = kernel.precision_cholesky(covariances, reg_covar)
+    check_factor_range(prec_chol, covariance_type, dtype, reg_covar)
+    return MixtureParams(nk_eps / nk_eps.sum(), means, covariances, prec_chol)
+
+
+def _recentred_means_covariances(
+    X, stats, params, covariance_type, reg_covar, dtype, weights
+):
+    """``n_k + 10 eps``, means and covariances from moments about the new
+    means (see :func:`recentred_m_step`)."""
+    kernel = KERNELS[covariance_type]
     shift = reference_point(params)
     nk_eps = stats.nk + 10.0 * np.finfo(dtype).eps
-    means, _ = KERNELS[covariance_type].m_step(
+    means, _ = kernel.m_step(
         stats.nk, nk_eps, stats.sx, stats.sxx, params.means - shift, reg_covar
     )
     centred = e_step(X, params, covariance_type, weights, about=means + shift)
-    full = KERNELS["full"]
-    if covariance_type == "full":
-        means, covariances = full.m_step(
-            centred.nk, nk_eps, centred.sx, centred.sxx, means, reg_covar
-        )
-    else:
-        means, per_component = full.m_step(
+    # The first moments about the new means are zero up to rounding.
+    means = means + centred.sx / nk_eps[:, None]
+    if covariance_type == "tied":
+        _, per_component = KERNELS["full"].m_step(
             centred.nk, nk_eps, centred.sx, centred.sxx, means, 0.0
         )
         covariances = pooled_covariance(nk_eps, per_component, reg_covar)
-    prec_chol = KERNELS[covariance_type].precision_cholesky(covariances, reg_covar)
-    check_factor_range(prec_chol, covariance_type, dtype, reg_covar)
-    return MixtureParams(nk_eps / nk_eps.sum(), means + shift, covariances, prec_chol)
+    else:
+        _, covariances = kernel.m_step(
+            centred.nk, nk_eps, centred.sx, centred.sxx, means, reg_covar
+        )
+    return nk_eps, means + shift, covariances
 
 
 def pooled_covariance(nk_eps, per_component, reg_covar):

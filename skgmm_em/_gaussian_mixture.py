@@ -24,61 +24,105 @@ _PRECISION_SHAPES = {
 }
 
 
-def _check_shape(array, shape, name):
+def _check_shape(array, shape, name, advice):
+    """scikit-learn's shape error for an initial parameter, plus advice."""
     if array.shape != shape:
         raise ValueError(
-            f"{name} must have shape {shape} for this model, got {array.shape}."
+            f"The parameter '{name}' should have the shape of {shape}, but got "
+            f"{array.shape}: {advice}"
         )
 
 
 def _check_weights_init(weights, n_components):
     weights = check_array(
-        weights, dtype=np.float64, ensure_2d=False, input_name="weights_init"
+        weights,
+        dtype=[np.float64, np.float32],
+        ensure_2d=False,
+        input_name="weights_init",
     )
-    _check_shape(weights, (n_components,), "weights_init")
+    _check_shape(
+        weights,
+        (n_components,),
+        "weights",
+        "weights_init needs one weight per component.",
+    )
     if np.any(weights < 0.0) or np.any(weights > 1.0):
+        # scikit-learn's message (min and max named as it names them).
         raise ValueError(
-            "weights_init must lie in [0, 1], got values from "
-            f"{weights.min():.5g} to {weights.max():.5g}."
+            "The parameter 'weights' should be in the range [0, 1], but got "
+            f"max value {np.min(weights):.5f}, min value {np.max(weights):.5f}: "
+            "weights_init holds the mixing proportions of the components."
         )
-    if not np.isclose(weights.sum(), 1.0, rtol=0.0, atol=1e-6):
+    atol = 1e-6 if weights.dtype == np.float32 else 1e-8
+    if not np.allclose(float(np.abs(1.0 - np.sum(weights))), 0.0, atol=atol):
         raise ValueError(
-            f"weights_init must sum to 1, got sum {weights.sum():.8g}; divide "
-            "it by its sum."
+            "The parameter 'weights' should be normalized, but got "
+            f"sum(weights) = {np.sum(weights):.5f}: divide weights_init by "
+            "its sum."
         )
-    return weights / weights.sum()
+    return weights.astype(np.float64)
+
+
+def _check_means_init(means, n_components, n_features):
+    means = check_array(
+        means, dtype=[np.float64, np.float32], ensure_2d=False, input_name="means_init"
+    )
+    _check_shape(
+        means,
+        (n_components, n_features),
+        "means",
+        "means_init needs one row of n_features values per component.",
+    )
+    return means.astype(np.float64)
 
 
 def _check_precisions_init(precisions, covariance_type, n_components, n_features):
-    precisions = check_array(
-        precisions,
-        dtype=np.float64,
-        ensure_2d=False,
-        allow_nd=True,
-        input_name="precisions_init",
-    )
     shape = _PRECISION_SHAPES[covariance_type](n_components, n_features)
-    _check_shape(precisions, shape, f"precisions_init ({covariance_type!r})")
+    try:
+        precisions = check_array(
+            precisions,
+            dtype=[np.float64, np.float32],
+            ensure_2d=False,
+            allow_nd=covariance_type == "full",
+            input_name="precisions_init",
+        )
+    except ValueError as err:
+        if "Found array with dim" not in str(err):
+            raise
+        raise ValueError(
+            f"{err} precisions_init of a {covariance_type!r} mixture has the "
+            f"shape {shape}."
+        ) from None
+    _check_shape(
+        precisions,
+        shape,
+        f"{covariance_type} precision",
+        f"precisions_init of a {covariance_type!r} mixture has the shape of "
+        "its precisions_ (see the docstring).",
+    )
     if covariance_type in ("diag", "spherical"):
         if np.any(precisions <= 0.0):
             raise ValueError(
-                f"precisions_init ({covariance_type!r}) must be strictly positive."
+                f"'{covariance_type} precision' should be positive: every "
+                "value of precisions_init is an inverse variance."
             )
-        return precisions
+        return precisions.astype(np.float64)
     matrices = precisions.reshape(-1, n_features, n_features)
     for k, matrix in enumerate(matrices):
-        # A Cholesky factorization tests definiteness at a quarter of the
-        # cost of the eigenvalues.
-        if not np.allclose(matrix, matrix.T) or not _is_positive_definite(matrix):
-            where = "" if covariance_type == "tied" else f" of component {k}"
+        if not (
+            np.all(np.isclose(matrix, matrix.T)) and np.linalg.eigvalsh(matrix)[0] > 0
+        ):
+            where = "" if covariance_type == "tied" else f" (component {k})"
             raise ValueError(
-                f"precisions_init{where} must be symmetric and positive definite."
+                f"'{covariance_type} precision' should be symmetric, "
+                f"positive-definite{where}: pass inverse covariance matrices."
             )
-    return precisions
+    return precisions.astype(np.float64)
 
 
 def _check_sample_weight(sample_weight, n_samples):
-    """Validated float64 copy of sample_weight, or None."""
+    """Validated float64 sample_weight rescaled to a mean of one over its
+    positive entries, or None when there are none or all are equal."""
     if sample_weight is None:
         return None
     try:
@@ -98,7 +142,30 @@ def _check_sample_weight(sample_weight, n_samples):
         raise ValueError("sample_weight must be non-negative.")
     if not np.any(weights > 0):
         raise ValueError("sample_weight is zero for every sample.")
-    return weights
+    # Only ratios of weights matter. In units of the mean positive weight,
+    # the mass 10 * eps that the M-step adds to every component is as small
+    # next to them as it is for an unweighted fit, whatever their scale.
+    weights = weights / weights.max()
+    if np.all(weights == 1.0):
+        return None
+    positive = weights > 0
+    return weights * (np.count_nonzero(positive) / weights[positive].sum())
+
+
+def _improves(run, best):
+    """Whether a restart's outcome replaces the best so far.
+
+    scikit-learn's rule (a larger lower bound, or any after a best of
+    -inf), except that a lower bound larger by no more than rounding error
+    (1e-12 relative) is a tie, which keeps the earlier run: two restarts
+    that reach the same optimum with their components in another order
+    differ only by rounding, and the kept one should not depend on it (nor
+    on the number of threads, which changes the rounding).
+    """
+    bound, best_bound = run["lower_bound"], best["lower_bound"]
+    if best_bound == -np.inf:
+        return True
+    return bound > best_bound + 1e-12 * max(1.0, abs(best_bound))
 
 
 def _max_abs_change(old, new):
@@ -117,9 +184,11 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
     """Gaussian mixture model fit by expectation-maximization.
 
     A drop-in replacement for :class:`sklearn.mixture.GaussianMixture`: the
-    same parameters, fitted attributes and results, computed by a chunked EM
-    whose memory does not grow with ``n_samples * n_components *
-    n_features``, plus pluggable initialization, a per-iteration
+    same parameters and fitted attributes, and the same code gives the same
+    fit (the same start from the same ``random_state``; see
+    ``docs/sklearn_compatibility.md`` for the few differences), computed by
+    a chunked EM whose memory does not grow with ``n_samples * n_components
+    * n_features``, plus pluggable initialization, a per-iteration
     ``history_``, a parameter-change stopping rule and a clusterer's
     ``labels_``.
 
@@ -153,7 +222,8 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
 
     init_params : str, initializer or callable, default='kmeans'
         Where EM starts: one of ``'kmeans'``, ``'k-means++'``, ``'random'``,
-        ``'random_from_data'`` or ``'moments'`` (see
+        ``'random_from_data'`` (scikit-learn's starts, drawn in the same way
+        from ``random_state``) or ``'moments'`` (see
         :mod:`skgmm_em.initialization`), an initializer instance, or any
         object or callable following the initializer protocol described
         there.
@@ -178,9 +248,9 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         Pass an int for reproducible results.
 
     warm_start : bool, default=False
-        If True, each fit continues from the parameters of the previous fit,
-        and the first fit runs a single initialization (``n_init`` is
-        ignored).
+        If True, each fit after the first continues from the parameters of
+        the previous fit (``n_init`` is then ignored); the first fit runs
+        ``n_init`` initializations, as scikit-learn's does.
 
     verbose : int, default=0
         Print progress: 1 prints each initialization and iteration, 2 also
@@ -241,7 +311,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
     lower_bound_ : float
         Mean log-likelihood of the training data at the start of the kept
         run's last iteration (scikit-learn's lower bound). With
-        ``max_iter=0``, that of the initial parameters.
+        ``max_iter=0``, ``-inf``, as in scikit-learn (no iteration ran).
 
     lower_bounds_ : list of float
         ``lower_bound_`` at every iteration of the kept run.
@@ -380,9 +450,12 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             Not used, present for API consistency by convention.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the samples. An integer weight counts a
-            sample that many times, a zero weight drops it; scaling all
-            weights changes nothing. The initializers honour the weights.
+            Non-negative weights of the samples. A zero weight drops a
+            sample, scaling all weights changes nothing, and equal weights
+            are the unweighted fit. The initializers honour the weights; an
+            integer weight counts a sample that many times from a given
+            start, or with the starts that see the distinct samples
+            (``rows='distinct'``, see ``docs/sample_weight.md``).
 
         Returns
         -------
@@ -408,9 +481,9 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         n_samples, n_features = X.shape
         if n_samples < self.n_components:
             raise ValueError(
-                f"Expected n_samples >= n_components, got n_samples={n_samples} "
-                f"and n_components={self.n_components}: use fewer components "
-                "or more data."
+                "Expected n_samples >= n_components but got n_components = "
+                f"{self.n_components}, n_samples = {n_samples}: use fewer "
+                "components or more data."
             )
         if dask_input:
             sample_weight = _dask.check_sample_weight(
@@ -432,7 +505,8 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         resume = self.warm_start and hasattr(self, "converged_")
         if resume:
             start = self._resume_parameters(n_features)
-        n_init = 1 if self.warm_start else self.n_init
+        # As in scikit-learn: warm_start's first fit runs every initialization.
+        n_init = 1 if resume else self.n_init
         initialize = not resume and any(p is None for p in user_init)
         # dask input has no missing values (a block with NaN raises).
         missing = None if dask_input else _missing.find_missing(X)
@@ -473,7 +547,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
                 continue
             self._print_init_end(run)
             reseeds += run["n_reseeds"]
-            if best is None or run["lower_bound"] > best["lower_bound"]:
+            if best is None or self.max_iter == 0 or _improves(run, best):
                 best = run
         if best is None:
             raise failures[-1]
@@ -489,11 +563,12 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
 
         if not best["converged"] and self.max_iter > 0:
             warnings.warn(
-                f"EM did not converge in max_iter={self.max_iter} iterations "
-                f"(best of {n_init} initialization(s); last change of the "
-                f"lower bound {best['last_change']:.3g}, tol={self.tol}). "
-                "Increase max_iter, increase tol, or check the data for "
-                "degenerate features.",
+                "Best performing initialization did not converge. Try "
+                "different init parameters, or increase max_iter, tol, or "
+                f"check for degenerate data. (Best of {n_init} "
+                f"initialization(s), max_iter={self.max_iter}: the last change "
+                f"of the lower bound was {best['last_change']:.3g}, "
+                f"tol={self.tol}.)",
                 ConvergenceWarning,
                 stacklevel=2,
             )
@@ -539,10 +614,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         if self.weights_init is not None:
             weights = _check_weights_init(self.weights_init, k)
         if self.means_init is not None:
-            means = check_array(
-                self.means_init, dtype=np.float64, input_name="means_init"
-            )
-            _check_shape(means, (k, n_features), "means_init")
+            means = _check_means_init(self.means_init, k, n_features)
         if self.precisions_init is not None:
             precisions = _check_precisions_init(
                 self.precisions_init, self.covariance_type, k, n_features
@@ -596,6 +668,16 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
         result = initialize(X, self.n_components, random_state, **kwargs)
         name = type(init).__name__ if hasattr(init, "initialize") else repr(init)
+        if isinstance(result, np.ndarray):
+            start = self._check_responsibilities(result, X, name)
+            return _em.responsibility_start(
+                X,
+                start,
+                self.n_components,
+                self.covariance_type,
+                self.reg_covar,
+                sample_weight,
+            )
         weights, means, covariances = self._check_initializer_result(result, X, name)
 
         kernel = KERNELS[self.covariance_type]
@@ -643,6 +725,42 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         kernel = KERNELS[self.covariance_type]
         cov = kernel.from_full(full, np.ones(1))
         return add_to_diagonal(cov, self.covariance_type, self.reg_covar)[0]
+
+    def _check_responsibilities(self, start, X, name):
+        """Validated labels (n,) or responsibilities (n, K) an initializer
+        returned."""
+        k, n = self.n_components, X.shape[0]
+        if start.ndim == 1:
+            if start.dtype.kind not in "iu" or start.shape != (n,):
+                raise ValueError(
+                    f"The initializer {name} returned a 1-D array of shape "
+                    f"{start.shape} and dtype {start.dtype}; labels must be "
+                    f"integers of shape ({n},), one component (or -1) per sample."
+                )
+            if start.size and (start.min() < -1 or start.max() >= k):
+                raise ValueError(
+                    f"The initializer {name} returned labels from {start.min()} "
+                    f"to {start.max()}; they must lie in [-1, {k - 1}]."
+                )
+            if not np.any(start >= 0):
+                raise ValueError(
+                    f"The initializer {name} assigned no sample to a component."
+                )
+            return start
+        if start.shape != (n, k):
+            raise ValueError(
+                f"The initializer {name} returned an array of shape "
+                f"{start.shape}: an initializer returns labels of shape ({n},), "
+                f"responsibilities of shape ({n}, {k}), or a tuple (weights, "
+                "means, covariances)."
+            )
+        start = np.asarray(start, dtype=np.float64)
+        if not np.all(np.isfinite(start)) or np.any(start < 0) or not start.any():
+            raise ValueError(
+                f"The initializer {name} returned responsibilities that are "
+                "not finite and non-negative, or all zero."
+            )
+        return start
 
     def _check_initializer_result(self, result, X, name):
         k, d = self.n_components, X.shape[1]
@@ -736,8 +854,8 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
                 converged = True
                 break
         if self.max_iter == 0:
-            stats = backend.e_step(X, params, kernel_type, sample_weight, missing)
-            lower_bound = stats.log_likelihood / stats.weight_sum
+            # As scikit-learn: no iteration, so no lower bound.
+            lower_bound = -np.inf
         return {
             "params": params,
             "lower_bound": lower_bound,
@@ -750,18 +868,13 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         }
 
     def _recentred_m_step(self, X, sample_weight, missing, stats, params):
-        """The M-step from moments about the new means (see
-        ``_em.recentred_m_step``), or None where it does not apply or its
-        covariances are ill-defined too."""
-        if (
-            self.covariance_type not in ("full", "tied")
-            or missing is not None
-            or _dask.is_dask_array(X)
-        ):
-            return None
+        """The M-step of ``_em.recentred_m_step`` (with a second pass over X
+        for complete data in memory), or None where its covariances are
+        ill-defined too."""
+        complete = missing is None and not _dask.is_dask_array(X)
         try:
             return _em.recentred_m_step(
-                X,
+                X if complete else None,
                 stats,
                 params,
                 self.covariance_type,
@@ -883,9 +996,12 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         if _dask.is_dask_array(X):
             X, _, _ = self._validate_for_inference(X)
             return _dask.score(X, self._params(), self.covariance_type, sample_weight)
-        log_prob = self.score_samples(X).astype(np.float64)
+        log_prob = self.score_samples(X)
         weights = _check_sample_weight(sample_weight, log_prob.shape[0])
-        return float(np.average(log_prob, weights=weights))
+        if weights is None:
+            # scikit-learn's mean, in the dtype of the data.
+            return float(np.mean(log_prob))
+        return float(np.average(log_prob.astype(np.float64), weights=weights))
 
     def predict(self, X):
         """Most probable component of each sample.
@@ -934,16 +1050,23 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
 
         y : ndarray of shape (n_samples,)
             The component each sample was drawn from.
+
+        Notes
+        -----
+        The draws are scikit-learn's: for the same fitted parameters and
+        ``random_state``, the same samples (float64, as scikit-learn returns
+        them).
         """
         check_is_fitted(self)
         if not isinstance(n_samples, Integral) or n_samples < 1:
             raise ValueError(
-                f"n_samples must be a positive integer, got {n_samples!r}."
+                f"Invalid value for 'n_samples': {n_samples!r}. The sampling "
+                "requires at least one sample: pass a positive integer."
             )
         kernel = KERNELS[self.covariance_type]
         rng = check_random_state(self.random_state)
         params = self._params()
-        counts = rng.multinomial(n_samples, params.weights / params.weights.sum())
+        counts = rng.multinomial(n_samples, params.weights)
         X = np.vstack(
             [
                 kernel.sample(
@@ -958,7 +1081,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             ]
         )
         y = np.repeat(np.arange(self.n_components), counts)
-        return X.astype(self.means_.dtype), y
+        return X, y
 
     def __getstate__(self):
         state = super().__getstate__()

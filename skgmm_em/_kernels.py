@@ -73,6 +73,11 @@ def ill_defined_covariance_error(components, reg_covar):
         else "Component(s) " + ", ".join(str(k) for k in components)
     )
     return IllDefinedCovarianceError(
+        # scikit-learn's words first, so that code matching them still does.
+        "Fitting the mixture model failed because some components have "
+        "ill-defined empirical covariance (for instance caused by singleton "
+        "or collapsed samples). Try to decrease the number of components, "
+        "increase reg_covar, or scale the input data. "
         f"{which} of the mixture has an ill-defined covariance: it is not "
         f"positive definite even after adding reg_covar={reg_covar!r} to its "
         "diagonal. This happens when a component collapses onto one sample, "
@@ -423,20 +428,10 @@ def _precisions_full(prec_chol):
     return precisions
 
 
-def _sample_from_factor(rng, mean, prec_chol, n):
-    """Draws x = mean + U^-T z: its covariance is inv(U U^T), whatever the
-    rounding of the stored covariance."""
-    z = rng.standard_normal((n, mean.shape[0]))
-    return (
-        mean
-        + linalg.solve_triangular(
-            prec_chol, z.T, trans="T", lower=False, check_finite=False
-        ).T
-    )
-
-
 def _sample_full(rng, mean, covariances, prec_chol, k, n):
-    return _sample_from_factor(rng, mean, prec_chol[k], n)
+    # numpy's draw, as scikit-learn's sample makes it: the same random_state
+    # gives the same samples.
+    return rng.multivariate_normal(mean, covariances[k], n)
 
 
 # --------------------------------------------------------------------------
@@ -505,7 +500,7 @@ def _cov_from_prec_chol_tied(prec_chol):
 
 
 def _sample_tied(rng, mean, covariances, prec_chol, k, n):
-    return _sample_from_factor(rng, mean, prec_chol, n)
+    return rng.multivariate_normal(mean, covariances, n)
 
 
 # --------------------------------------------------------------------------
@@ -531,6 +526,18 @@ def _accumulate_diag(Xt, resp, means, squares=None):
     if squares is None:
         squares = Xt * Xt
     return resp @ Xt.T, resp @ squares.T
+
+
+def _accumulate_diag_about(Xt, resp, centres):
+    """Moments about each centre: sx (K, D), sxx (K, D) of squares."""
+    n_components, n_features = centres.shape
+    sx = np.empty((n_components, n_features), dtype=Xt.dtype)
+    sxx = np.empty((n_components, n_features), dtype=Xt.dtype)
+    for k in range(n_components):
+        diff = Xt - centres[k][:, None]
+        sx[k] = diff @ resp[k]
+        sxx[k] = (diff * diff) @ resp[k]
+    return sx, sxx
 
 
 def _m_step_diag(nk, nk_eps, sx, sxx, means, reg_covar):
@@ -576,6 +583,12 @@ def _accumulate_spherical(Xt, resp, means, sq_norms=None):
     return resp @ Xt.T, resp @ sq_norms
 
 
+def _accumulate_spherical_about(Xt, resp, centres):
+    """Moments about each centre: sx (K, D), sxx (K,) of squared norms."""
+    sx, sxx = _accumulate_diag_about(Xt, resp, centres)
+    return sx, sxx.sum(axis=1)
+
+
 def _m_step_spherical(nk, nk_eps, sx, sxx, means, reg_covar):
     n_features = sx.shape[1]
     delta = sx / nk_eps[:, None]
@@ -586,6 +599,36 @@ def _m_step_spherical(nk, nk_eps, sx, sxx, means, reg_covar):
 
 def _sample_spherical(rng, mean, covariances, prec_chol, k, n):
     return mean + rng.standard_normal((n, mean.shape[0])) * np.sqrt(covariances[k])
+
+
+# --------------------------------------------------------------------------
+# the mass added to n_k
+#
+# scikit-learn's M-step divides by n_k + 10 eps (eps of the data's dtype) and
+# forms the tied, diagonal and spherical covariances from second moments
+# about the origin, E[x x^T] - m m^T with m = S1 / (n_k + 10 eps). In exact
+# arithmetic that is the covariance about m plus ``extra * m m^T / n_k_eps``
+# (``extra`` = n_k_eps - n_k, the mass the addition actually made, which
+# rounds to zero from n_k of about 32 on), pooled over the components for
+# tied. The kernels compute the covariance about m without that term; the
+# driver adds it only where a covariance is otherwise singular (a component
+# on a single sample), so that such a fit goes on where scikit-learn's does.
+
+
+def _no_mass_term(extra, nk_eps, means):
+    return 0.0
+
+
+def _mass_term_tied(extra, nk_eps, means):
+    return (means.T * extra) @ means / nk_eps.sum()
+
+
+def _mass_term_diag(extra, nk_eps, means):
+    return (extra / nk_eps)[:, None] * means**2
+
+
+def _mass_term_spherical(extra, nk_eps, means):
+    return extra / nk_eps * np.mean(means**2, axis=1)
 
 
 # --------------------------------------------------------------------------
@@ -611,6 +654,10 @@ class CovarianceKernel(NamedTuple):
         holds intermediate results that ``estep_accumulate`` reuses.
     accumulate : callable ``(Xt, resp, means) -> (sx, sxx)``
         Sufficient statistics from scratch; ``resp`` has shape (K, n).
+    accumulate_about : callable ``(Xt, resp, centres) -> (sx, sxx)``
+        The statistics of this type taken about a centre per component
+        (``'full'`` ones for tied), for an M-step whose moments must not
+        cancel.
     estep_accumulate : callable ``(Xt, resp, means, aux) -> (sx, sxx)``
         The same statistics, reusing the E-step's ``aux``, possibly in
         coordinates of the current parameters;
@@ -622,6 +669,10 @@ class CovarianceKernel(NamedTuple):
         and ``estep_finish``; where not, the pass calls ``accumulate``.
     m_step : callable ``(nk, nk_eps, sx, sxx, means, reg_covar) -> (means, cov)``
         Means and covariances (``reg_covar`` added) from summed statistics.
+    mass_term : callable ``(extra, nk_eps, means) -> term``
+        What scikit-learn's formula adds to the covariances for the mass
+        ``extra`` (K,) added to ``nk`` (means in data coordinates); see "the
+        mass added to n_k" above.
     precision_cholesky : callable ``(covariances, reg_covar) -> prec_chol``
         Raises ValueError when a covariance is not positive definite.
     prec_chol_from_precisions : callable ``(precisions) -> prec_chol``
@@ -637,10 +688,12 @@ class CovarianceKernel(NamedTuple):
 
     log_prob: Callable
     accumulate: Callable
+    accumulate_about: Callable
     estep_accumulate: Callable
     estep_finish: Callable
     estep_reuses: Callable
     m_step: Callable
+    mass_term: Callable
     precision_cholesky: Callable
     prec_chol_from_precisions: Callable
     covariances_from_prec_chol: Callable
@@ -655,10 +708,12 @@ KERNELS = {
     "full": CovarianceKernel(
         log_prob=_log_prob_full,
         accumulate=_accumulate_full,
+        accumulate_about=_accumulate_full,
         estep_accumulate=_accumulate_whitened_full,
         estep_finish=_unwhiten_full,
         estep_reuses=_full_reuses_whitened,
         m_step=_m_step_full,
+        mass_term=_no_mass_term,
         precision_cholesky=_prec_chol_full,
         prec_chol_from_precisions=_prec_chol_from_precisions_full,
         covariances_from_prec_chol=_cov_from_prec_chol_full,
@@ -671,10 +726,12 @@ KERNELS = {
     "tied": CovarianceKernel(
         log_prob=_log_prob_tied,
         accumulate=_accumulate_tied,
+        accumulate_about=_accumulate_full,
         estep_accumulate=_accumulate_tied,
         estep_finish=_no_change,
         estep_reuses=_always,
         m_step=_m_step_tied,
+        mass_term=_mass_term_tied,
         precision_cholesky=_prec_chol_tied,
         prec_chol_from_precisions=_upper_factor,
         covariances_from_prec_chol=_cov_from_prec_chol_tied,
@@ -687,10 +744,12 @@ KERNELS = {
     "diag": CovarianceKernel(
         log_prob=_log_prob_diag,
         accumulate=_accumulate_diag,
+        accumulate_about=_accumulate_diag_about,
         estep_accumulate=_accumulate_diag,
         estep_finish=_no_change,
         estep_reuses=_always,
         m_step=_m_step_diag,
+        mass_term=_mass_term_diag,
         precision_cholesky=_prec_chol_vector,
         prec_chol_from_precisions=np.sqrt,
         covariances_from_prec_chol=lambda u: 1.0 / u**2,
@@ -703,10 +762,12 @@ KERNELS = {
     "spherical": CovarianceKernel(
         log_prob=_log_prob_spherical,
         accumulate=_accumulate_spherical,
+        accumulate_about=_accumulate_spherical_about,
         estep_accumulate=_accumulate_spherical,
         estep_finish=_no_change,
         estep_reuses=_always,
         m_step=_m_step_spherical,
+        mass_term=_mass_term_spherical,
         precision_cholesky=_prec_chol_vector,
         prec_chol_from_precisions=np.sqrt,
         covariances_from_prec_chol=lambda u: 1.0 / u**2,

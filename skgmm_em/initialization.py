@@ -4,42 +4,64 @@ An *initializer* chooses where EM starts. It is any object with a method
 
 .. code-block:: python
 
-    initialize(X, n_components, random_state, sample_weight=None)
-        -> (weights, means, covariances)
+    initialize(X, n_components, random_state, sample_weight=None) -> start
 
 or a plain callable with the same signature. It receives the validated data
 ``X`` (float32 or float64, shape ``(n_samples, n_features)``), the number of
 components, a :class:`numpy.random.RandomState` to draw from (never a seed:
 use it, so that ``random_state`` of the estimator makes fits reproducible),
 and the sample weights of a weighted fit (``None`` when the fit is
-unweighted). It returns a tuple of three:
+unweighted). The start it returns takes one of three forms:
 
-* ``weights``: array of shape ``(n_components,)`` or ``None``;
-* ``means``: array of shape ``(n_components, n_features)``, required;
-* ``covariances``: full matrices of shape
-  ``(n_components, n_features, n_features)`` or ``None``.
+* **labels**, a 1-D integer :class:`numpy.ndarray` of shape
+  ``(n_samples,)``: the component of each sample, or ``-1`` for a sample
+  that belongs to none. The start is the M-step of these hard
+  responsibilities (scikit-learn's ``'kmeans'``, ``'k-means++'`` and
+  ``'random_from_data'`` starts are of this form);
+* **responsibilities**, a 2-D :class:`numpy.ndarray` of shape
+  ``(n_samples, n_components)`` of non-negative numbers, each row normally
+  summing to one: the start is their M-step (scikit-learn's ``'random'``);
+* **parameters**, a tuple ``(weights, means, covariances)``: ``weights`` of
+  shape ``(n_components,)`` or ``None``, ``means`` of shape
+  ``(n_components, n_features)`` (required), ``covariances`` as full
+  matrices of shape ``(n_components, n_features, n_features)`` or ``None``.
 
 The estimator then completes and converts the start:
 
-* when ``weights`` or ``covariances`` is ``None``, every sample is assigned
-  to its nearest initial mean, and the missing weights are the (weighted)
-  fractions of samples per component, the missing covariances are the
-  covariances of the samples around their component. A component that
-  receives fewer than two samples starts with the covariance of all data;
-* given weights are rescaled to sum to one;
-* full covariances are reduced to the estimator's ``covariance_type``:
-  ``'tied'`` takes their weighted average, ``'diag'`` their diagonals,
-  ``'spherical'`` the mean of their diagonals;
-* ``reg_covar`` is added to every variance, as in every M-step.
+* labels and responsibilities: the M-step of scikit-learn's
+  ``GaussianMixture`` initialization, for the estimator's
+  ``covariance_type``: ``n_k`` is the (weighted) sum of the
+  responsibilities plus ``10 * eps`` of the data's dtype, the weights are
+  ``n_k / n`` (``n`` the number or total weight of the samples), the means
+  and covariances those of the responsibilities, plus ``reg_covar``. A
+  component with no sample keeps weight ``10 * eps / n``, the mean 0 and
+  the covariance ``reg_covar``, exactly as in scikit-learn;
+* parameters: when ``weights`` or ``covariances`` is ``None``, every sample
+  is assigned to its nearest initial mean, and the missing weights are the
+  (weighted) fractions of samples per component, the missing covariances
+  the covariances of the samples around their component (a component that
+  receives fewer than two samples starts with the covariance of all data);
+  given weights are rescaled to sum to one; full covariances are reduced to
+  the ``covariance_type`` (``'tied'`` their weighted average, ``'diag'``
+  their diagonals, ``'spherical'`` the mean of their diagonals), and
+  ``reg_covar`` is added to every variance.
 
 The built-in initializers are selected by name in ``init_params`` or passed
-as instances (to set their options); see :data:`INITIALIZERS`. They work on
-the distinct samples in a canonical order, each with its total weight, so
-that their start depends only on the weighted set of samples: repeating a
-sample or giving it an integer weight, and shuffling the rows, start EM at
-the same place (for a fixed ``random_state``). For the same reason the
-k-means start is not the one scikit-learn draws for the same
-``random_state``, though it is the same algorithm.
+as instances (to set their options); see :data:`INITIALIZERS`. With their
+default options and no sample weights they give exactly scikit-learn's
+start for the same name and ``random_state``: the same draws from the
+random state, on the rows as given. Two options give other starts:
+
+* ``rows='distinct'`` runs the initializer on the distinct samples in a
+  canonical order, each with its total weight, and maps its result back to
+  the rows: the start then depends only on the weighted set of samples, so
+  that shuffling the rows, repeating a sample or giving it an integer
+  weight start EM at the same place (for a fixed ``random_state``);
+* ``covariances='cell'`` (the seed initializers ``KMeansPlusPlusInit`` and
+  ``RandomFromDataInit``) gives each seed the weight and covariance of the
+  samples nearest to it, where scikit-learn's start gives each seed alone
+  the responsibility of its component (weight ``1 / n`` and covariance
+  ``reg_covar``).
 """
 
 import numpy as np
@@ -58,6 +80,17 @@ __all__ = [
     "parameters_from_responsibilities",
 ]
 
+_ROWS = ("as_given", "distinct")
+_SEED_COVARIANCES = ("seed", "cell")
+
+
+def _check_option(owner, name, value, choices):
+    if not (isinstance(value, str) and value in choices):
+        raise ValueError(
+            f"{type(owner).__name__}: {name} must be one of "
+            f"{', '.join(repr(c) for c in choices)}; got {value!r}."
+        )
+
 
 def _weighted_mean_cov(X, sample_weight):
     """Weighted mean (D,) and covariance (D, D) of X, in float64."""
@@ -70,15 +103,47 @@ def _weighted_mean_cov(X, sample_weight):
     return mean, cov
 
 
-def _distinct(X, sample_weight, n_components):
-    """Distinct weighted samples in canonical order; checks there are enough."""
-    rows, weights = distinct_rows(X, sample_weight)
-    if len(rows) < n_components:
-        raise ValueError(
-            f"X has only {len(rows)} distinct sample(s) with positive weight, "
-            f"fewer than n_components={n_components}: use fewer components."
-        )
-    return rows, weights
+class _Rows:
+    """The rows an initializer works on, and the map of its result back.
+
+    With ``rows='as_given'`` these are X and sample_weight themselves; with
+    ``rows='distinct'`` the distinct rows of positive weight in a canonical
+    order with their total weights (see :func:`skgmm_em._em.distinct_rows`).
+    """
+
+    def __init__(self, X, sample_weight, n_components, rows):
+        self.n_rows = X.shape[0]
+        self.inverse = None
+        if rows == "distinct":
+            X, sample_weight, self.inverse = distinct_rows(
+                X, sample_weight, return_inverse=True
+            )
+            if X.shape[0] < n_components:
+                raise ValueError(
+                    f"X has only {X.shape[0]} distinct sample(s) with positive "
+                    f"weight, fewer than n_components={n_components}: use fewer "
+                    "components, or rows='as_given'."
+                )
+        self.X, self.sample_weight = X, sample_weight
+
+    def labels(self, labels):
+        """Labels of the worked-on rows as labels of the rows of X."""
+        labels = np.asarray(labels, dtype=np.int64)
+        if self.inverse is None:
+            return labels
+        return np.where(self.inverse >= 0, labels[self.inverse], -1)
+
+    def seeds(self, indices):
+        """Labels of X giving seed ``k`` (a worked-on row) to component k."""
+        labels = np.full(self.X.shape[0], -1, dtype=np.int64)
+        labels[indices] = np.arange(len(indices))
+        return self.labels(labels)
+
+    def responsibilities(self, resp):
+        """Responsibilities of the worked-on rows as those of the rows of X."""
+        if self.inverse is None:
+            return resp
+        return resp[np.maximum(self.inverse, 0)]
 
 
 def _distance_scaled(X):
@@ -87,8 +152,9 @@ def _distance_scaled(X):
     k-means and its seeding square distances in X's dtype: data of a tiny
     or huge scale (float32 values near 1e-30, say) would underflow or
     overflow there. Such data are centred and scaled to unit size first;
-    both algorithms are equivariant, so the centres map back exactly up to
-    rounding. Data of ordinary scale are passed through untouched.
+    both algorithms are equivariant, so the partition is the same and the
+    centres map back exactly up to rounding. Data of ordinary scale are
+    passed through untouched.
     """
     center = X.mean(axis=0, dtype=np.float64)
     size = float(max(np.max(X.max(axis=0) - center), np.max(center - X.min(axis=0))))
@@ -98,12 +164,19 @@ def _distance_scaled(X):
     return scaled, lambda centers: center + size * np.asarray(centers, np.float64)
 
 
+def _uniform_weights(sample_weight):
+    """None for no weights or equal weights: they draw as an unweighted fit."""
+    if sample_weight is None or np.all(sample_weight == sample_weight[0]):
+        return None
+    return sample_weight
+
+
 def parameters_from_responsibilities(X, resp, sample_weight=None):
     """Weights, means and full covariances from soft responsibilities.
 
-    A helper for writing initializers that think in responsibilities: fill
-    ``resp`` (each row a probability vector) and return this function's
-    result.
+    A helper for writing initializers that return parameters. An
+    initializer can also return ``resp`` itself (see the module doc): the
+    estimator then computes the M-step of its covariance type.
 
     Parameters
     ----------
@@ -146,11 +219,11 @@ def parameters_from_responsibilities(X, resp, sample_weight=None):
 
 
 class KMeansInit(BaseEstimator):
-    """Start from k-means clusters (the default, as in scikit-learn).
+    """Start from a k-means partition (the default, as in scikit-learn).
 
-    Runs :class:`sklearn.cluster.KMeans` (honouring sample weights); the
-    initial means are its cluster centres, the weights and covariances those
-    of its clusters.
+    Runs :class:`sklearn.cluster.KMeans` (honouring sample weights) and
+    returns its labels: the start is the M-step of the k-means clusters.
+    With the default options it is scikit-learn's ``'kmeans'`` start.
 
     Parameters
     ----------
@@ -158,6 +231,11 @@ class KMeansInit(BaseEstimator):
         Number of k-means runs; the best is kept.
     max_iter : int, default=300
         Maximum number of k-means iterations.
+    rows : {'as_given', 'distinct'}, default='as_given'
+        The rows k-means runs on: ``'as_given'`` (scikit-learn's), or the
+        distinct samples in a canonical order with their total weights
+        (a start that does not depend on the order of the rows, and is the
+        same for integer weights and repeated rows).
 
     Examples
     --------
@@ -171,74 +249,126 @@ class KMeansInit(BaseEstimator):
     True
     """
 
-    def __init__(self, n_init=1, max_iter=300):
+    def __init__(self, n_init=1, max_iter=300, rows="as_given"):
         self.n_init = n_init
         self.max_iter = max_iter
+        self.rows = rows
 
     def initialize(self, X, n_components, random_state, sample_weight=None):
-        """Return ``(None, means, None)`` from k-means; see the module doc."""
-        X, sample_weight = _distinct(X, sample_weight, n_components)
-        X, to_data_units = _distance_scaled(X)
+        """Return the k-means labels of the rows of X; see the module doc."""
+        _check_option(self, "rows", self.rows, _ROWS)
+        rows = _Rows(X, sample_weight, n_components, self.rows)
+        scaled, _ = _distance_scaled(rows.X)
         km = KMeans(
             n_clusters=n_components,
             n_init=self.n_init,
             max_iter=self.max_iter,
             random_state=random_state,
-        ).fit(X, sample_weight=sample_weight)
-        return None, to_data_units(km.cluster_centers_), None
+        ).fit(scaled, sample_weight=_uniform_weights(rows.sample_weight))
+        return rows.labels(km.labels_)
 
 
 class KMeansPlusPlusInit(BaseEstimator):
-    """Start at k-means++ seeds: the seeds are the initial means.
+    """Start at k-means++ seeds.
 
     The seeds are drawn by :func:`sklearn.cluster.kmeans_plusplus` (with
-    sample weights when given); weights and covariances come from the
-    samples nearest to each seed.
+    sample weights when given). With the default options, each seed alone
+    has the responsibility of its component, as in scikit-learn's
+    ``'k-means++'`` start.
+
+    Parameters
+    ----------
+    rows : {'as_given', 'distinct'}, default='as_given'
+        The rows the seeds are drawn from; see :class:`KMeansInit`.
+    covariances : {'seed', 'cell'}, default='seed'
+        ``'seed'``: each seed is its component's only sample (weight
+        ``1 / n``, covariance ``reg_covar``: scikit-learn's start);
+        ``'cell'``: the seeds are the means, and the weights and covariances
+        are those of the samples nearest to each seed (a start nearer to
+        the data, which EM often leaves in fewer iterations).
     """
 
+    def __init__(self, rows="as_given", covariances="seed"):
+        self.rows = rows
+        self.covariances = covariances
+
     def initialize(self, X, n_components, random_state, sample_weight=None):
-        """Return ``(None, seeds, None)``; see the module doc."""
-        X, sample_weight = _distinct(X, sample_weight, n_components)
-        X, to_data_units = _distance_scaled(X)
-        centers, _ = kmeans_plusplus(
-            X, n_components, random_state=random_state, sample_weight=sample_weight
+        """Return the seeds' labels, or ``(None, seeds, None)``."""
+        _check_option(self, "rows", self.rows, _ROWS)
+        _check_option(self, "covariances", self.covariances, _SEED_COVARIANCES)
+        rows = _Rows(X, sample_weight, n_components, self.rows)
+        scaled, to_data_units = _distance_scaled(rows.X)
+        centers, indices = kmeans_plusplus(
+            scaled,
+            n_components,
+            random_state=random_state,
+            sample_weight=_uniform_weights(rows.sample_weight),
         )
-        return None, to_data_units(centers), None
+        if self.covariances == "cell":
+            return None, to_data_units(centers), None
+        return rows.seeds(indices)
 
 
 class RandomInit(BaseEstimator):
     """Start from random responsibilities, as scikit-learn's ``'random'``.
 
     Each sample gets responsibilities drawn uniformly and normalized to sum
-    to one; the start is the M-step of those responsibilities, so all
-    components start near the data mean with nearly the data covariance.
+    to one; the start is their M-step, so all components start near the
+    data mean with nearly the data covariance.
+
+    Parameters
+    ----------
+    rows : {'as_given', 'distinct'}, default='as_given'
+        The rows the responsibilities are drawn for; see :class:`KMeansInit`.
     """
 
+    def __init__(self, rows="as_given"):
+        self.rows = rows
+
     def initialize(self, X, n_components, random_state, sample_weight=None):
-        """Return the parameters of random responsibilities."""
-        X, sample_weight = _distinct(X, sample_weight, n_components)
-        resp = random_state.uniform(size=(X.shape[0], n_components))
-        resp /= resp.sum(axis=1, keepdims=True)
-        return parameters_from_responsibilities(X, resp, sample_weight)
+        """Return random responsibilities of shape (n_samples, n_components)."""
+        _check_option(self, "rows", self.rows, _ROWS)
+        rows = _Rows(X, sample_weight, n_components, self.rows)
+        resp = random_state.uniform(size=(rows.X.shape[0], n_components))
+        resp = resp.astype(X.dtype, copy=False)
+        resp /= resp.sum(axis=1)[:, np.newaxis]
+        return rows.responsibilities(resp)
 
 
 class RandomFromDataInit(BaseEstimator):
-    """Start at distinct random samples: they are the initial means.
+    """Start at random samples, drawn without replacement.
 
-    Samples are drawn without replacement (with probability proportional to
-    their weight in a weighted fit); weights and covariances come from the
-    samples nearest to each chosen one.
+    In a weighted fit a sample is drawn with probability proportional to
+    its weight. With the default options, each drawn sample alone has the
+    responsibility of its component, as in scikit-learn's
+    ``'random_from_data'`` start.
+
+    Parameters
+    ----------
+    rows : {'as_given', 'distinct'}, default='as_given'
+        The rows the seeds are drawn from; see :class:`KMeansInit`.
+    covariances : {'seed', 'cell'}, default='seed'
+        As for :class:`KMeansPlusPlusInit`.
     """
 
+    def __init__(self, rows="as_given", covariances="seed"):
+        self.rows = rows
+        self.covariances = covariances
+
     def initialize(self, X, n_components, random_state, sample_weight=None):
-        """Return ``(None, chosen samples, None)``; see the module doc."""
-        X, sample_weight = _distinct(X, sample_weight, n_components)
-        p = None
-        if sample_weight is not None:
-            p = np.asarray(sample_weight, dtype=np.float64)
-            p = p / p.sum()
-        idx = random_state.choice(X.shape[0], size=n_components, replace=False, p=p)
-        return None, X[idx], None
+        """Return the drawn samples' labels, or ``(None, samples, None)``."""
+        _check_option(self, "rows", self.rows, _ROWS)
+        _check_option(self, "covariances", self.covariances, _SEED_COVARIANCES)
+        rows = _Rows(X, sample_weight, n_components, self.rows)
+        p = _uniform_weights(rows.sample_weight)
+        if p is not None:
+            p = np.asarray(p, dtype=np.float64) / np.sum(p)
+        indices = random_state.choice(
+            rows.X.shape[0], size=n_components, replace=False, p=p
+        )
+        if self.covariances == "cell":
+            return None, rows.X[indices], None
+        return rows.seeds(indices)
 
 
 class MomentsInit(BaseEstimator):
@@ -250,7 +380,8 @@ class MomentsInit(BaseEstimator):
     matches the data's moments, shrunk towards the data mean ``m``:
     ``mean_k = m + scale * L z_k`` where ``S = L L^T`` and ``z_k`` are
     independent standard normal vectors drawn from ``random_state``.
-    The start is therefore deterministic for a fixed ``random_state``.
+    The start is therefore deterministic for a fixed ``random_state``, and
+    it does not depend on the order of the rows.
 
     Parameters
     ----------
@@ -266,7 +397,6 @@ class MomentsInit(BaseEstimator):
         """Return ``(equal weights, drawn means, data covariance)``."""
         if not self.scale > 0:
             raise ValueError(f"MomentsInit needs scale > 0, got scale={self.scale!r}.")
-        X, sample_weight = _distinct(X, sample_weight, n_components)
         mean, cov = _weighted_mean_cov(X, sample_weight)
         n_features = X.shape[1]
         # The data covariance may be singular (a constant feature); a tiny

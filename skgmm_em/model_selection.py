@@ -277,7 +277,7 @@ def bic_scorer(estimator, X, y=None):
     ...     cv=[(np.arange(len(X)), np.arange(len(X)))],
     ... ).fit(X)
     >>> search.best_params_
-    {'n_components': 3}
+    {'n_components': 2}
     """
     return -bic(estimator, X)
 
@@ -334,6 +334,7 @@ class _StandardizedInit:
 
     k-means and the other distance-based initializers see every feature on
     the same scale; the mixture itself is still fit to the original X.
+    Labels and responsibilities are returned as they are.
     Means are mapped back as ``center + scale * mean``, covariances as
     ``S C S`` with ``S = diag(scale)``. When the initializer gives only means,
     every sample goes to its nearest mean in the standardized space, and the
@@ -353,9 +354,12 @@ class _StandardizedInit:
         if isinstance(init, str):
             init = INITIALIZERS[init]()
         initialize = init.initialize if hasattr(init, "initialize") else init
-        weights, means, covariances = initialize(
-            Z, n_components, random_state, sample_weight
-        )
+        result = initialize(Z, n_components, random_state, sample_weight)
+        if isinstance(result, np.ndarray):
+            # Labels or responsibilities belong to the rows, whatever their
+            # scale: the estimator computes their M-step on X.
+            return result
+        weights, means, covariances = result
         means_z = np.asarray(means, dtype=np.float64)
         means = center + means_z * scale
         if covariances is not None:

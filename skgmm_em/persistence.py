@@ -32,6 +32,9 @@ shortest exact representation, so a round trip reproduces every bit of the
 fitted arrays and therefore every prediction. ``precisions_`` is recomputed
 from ``precisions_cholesky_`` on load; ``labels_`` (one label per training
 sample) is not stored: ``predict`` on the training data reproduces it.
+A model fitted with ``max_iter=0`` has no lower bound (``lower_bound_`` is
+``-inf``, as in scikit-learn): it is written as ``null``, and its weights,
+those of the start, may sum to less than one.
 
 Constructor parameters are stored when JSON can hold them. An initializer
 instance of a built-in class is stored as its class name and parameters.
@@ -52,13 +55,13 @@ characters of the file's content.
 document that is not exactly what :func:`to_dict` writes: an unknown format
 or version, missing or unexpected keys, values of the wrong type, arrays of
 the wrong shape, NaN or infinite numbers, weights that are negative or do
-not sum to one, covariances that are not symmetric positive definite,
-Cholesky factors that are not upper triangular with a positive diagonal or
-that do not match the covariances; constructor parameters that ``fit``
-would refuse; fitted arrays outside the range the kernels compute in
-(precision factors that overflow when squared, means whose whitened
-distances to the mixture mean overflow). A model that loads predicts finite
-values on data at its own scale.
+not sum to one (at most one for a start), covariances that are not
+symmetric positive definite, Cholesky factors that are not upper
+triangular with a positive diagonal or that do not match the covariances;
+constructor parameters that ``fit`` would refuse; fitted arrays outside
+the range the kernels compute in (precision factors that overflow when
+squared, means whose whitened distances to the mixture mean overflow). A
+model that loads predicts finite values on data at its own scale.
 
 Examples
 --------
@@ -288,7 +291,10 @@ def to_dict(model):
             "precisions_cholesky": _json_array(model.precisions_cholesky_),
             "converged": bool(model.converged_),
             "n_iter": int(model.n_iter_),
-            "lower_bound": float(model.lower_bound_),
+            # -inf (a fit without iterations) is not JSON: null.
+            "lower_bound": (
+                float(model.lower_bound_) if np.isfinite(model.lower_bound_) else None
+            ),
             "lower_bounds": [float(v) for v in model.lower_bounds_],
             "history": {
                 str(key): np.asarray(values).tolist()
@@ -604,11 +610,17 @@ def _decode_params(value, n_features):
     return params
 
 
-def _check_weights(weights, dtype):
+def _check_weights(weights, dtype, start):
     if np.any(weights < 0):
         raise _invalid("fitted.weights", "must be non-negative.")
     total = float(np.sum(weights, dtype=np.float64))
-    if not abs(total - 1.0) <= 16 * weights.size * np.finfo(dtype).eps:
+    tolerance = 16 * weights.size * np.finfo(dtype).eps
+    if start:
+        # The start of a fit without iterations: n_k / n, as scikit-learn's,
+        # sums to less than one when samples belong to no component.
+        if not (0.0 < total <= 1.0 + tolerance):
+            raise _invalid("fitted.weights", f"must sum to at most 1, got {total!r}.")
+    elif not abs(total - 1.0) <= tolerance:
         raise _invalid("fitted.weights", f"must sum to 1, got {total!r}.")
 
 
@@ -821,10 +833,11 @@ def from_dict(document):
         dtype,
         cov_dims,
     )
+    n_iter = _expect_int(fitted["n_iter"], "fitted.n_iter", 0)
     # The numbers are untrusted: an overflow in a check means a failed check,
     # not a warning.
     with np.errstate(all="ignore"):
-        _check_weights(weights, dtype)
+        _check_weights(weights, dtype, start=n_iter == 0)
         _check_covariances(covariances, prec_chol, covariance_type, dtype)
         _check_scale(means, prec_chol, weights, covariance_type, dtype, params)
 
@@ -832,8 +845,11 @@ def from_dict(document):
     n_reseeds = None
     if "n_reseeds" in fitted:
         n_reseeds = _expect_int(fitted["n_reseeds"], "fitted.n_reseeds", 0)
-    n_iter = _expect_int(fitted["n_iter"], "fitted.n_iter", 0)
-    lower_bound = _expect_real(fitted["lower_bound"], "fitted.lower_bound")
+    if fitted["lower_bound"] is None and n_iter == 0:
+        # No iteration, no lower bound: scikit-learn's -inf.
+        lower_bound = -np.inf
+    else:
+        lower_bound = _expect_real(fitted["lower_bound"], "fitted.lower_bound")
     lower_bounds = fitted["lower_bounds"]
     if not isinstance(lower_bounds, list):
         raise _invalid(

@@ -6,6 +6,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skgmm_em import GaussianMixture
 from skgmm_em.datasets import make_mixture
+from skgmm_em.initialization import RandomFromDataInit
 
 TRUE_MEANS = np.array([[0.0, 0.0], [8.0, 0.0], [0.0, 8.0]])
 
@@ -18,8 +19,14 @@ def _data_with_outlier():
 
 
 def test_default_raises_and_reseed_recovers_the_mixture():
+    # Random samples as means with the covariances of their cells: with
+    # reg_covar=0, the cell of the outlier collapses during the fit.
     X = _data_with_outlier()
-    params = dict(reg_covar=0.0, init_params="random_from_data", random_state=0)
+    params = dict(
+        reg_covar=0.0,
+        init_params=RandomFromDataInit(covariances="cell"),
+        random_state=1,
+    )
     with pytest.raises(ValueError, match="ill-defined covariance.*on_collapse"):
         GaussianMixture(3, **params).fit(X)
     gm = GaussianMixture(3, on_collapse="reseed", **params)

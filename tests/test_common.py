@@ -7,7 +7,7 @@ from sklearn.utils.estimator_checks import (
 )
 
 from skgmm_em import GaussianMixture, GaussianMixtureImputer
-from skgmm_em.initialization import INITIALIZERS
+from skgmm_em.initialization import INITIALIZERS, KMeansInit, KMeansPlusPlusInit
 
 # check_clustering expects a clusterer to find the three blobs it draws, so
 # every configuration has three components.
@@ -22,13 +22,39 @@ CONFIGURATIONS = (
         if name != "kmeans"
     ]
     + [
+        # Starts from the distinct samples: weights are repetitions again.
+        GaussianMixture(3, init_params=KMeansInit(rows="distinct")),
+        GaussianMixture(
+            3, init_params=KMeansPlusPlusInit(rows="distinct", covariances="cell")
+        ),
         GaussianMixtureImputer(),
         GaussianMixtureImputer(3, covariance_type="diag"),
     ]
 )
 
+# As scikit-learn lists it for its own KMeans: a start drawn from the rows as
+# given (scikit-learn's, the default) depends on their order, so weighting a
+# sample differs from repeating it. Starts with rows='distinct' pass.
+_ROW_ORDER_STARTS = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "sample_weight is not equivalent to removing/repeating samples: the "
+        "start is drawn from the rows as given, as scikit-learn draws it."
+    ),
+}
 
-@parametrize_with_checks(CONFIGURATIONS)
+
+def _expected_failed_checks(estimator):
+    # (The imputer's three-component configuration happens to pass it.)
+    if not isinstance(estimator, GaussianMixture):
+        return {}
+    init = estimator.init_params
+    as_given = isinstance(init, str) and init != "moments"
+    if as_given and estimator.n_components > 1:
+        return _ROW_ORDER_STARTS
+    return {}
+
+
+@parametrize_with_checks(CONFIGURATIONS, expected_failed_checks=_expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 

@@ -8,7 +8,6 @@ from sklearn.mixture import GaussianMixture as SkGaussianMixture
 from sklearn.model_selection import GridSearchCV
 
 from skgmm_em import GaussianMixture
-from skgmm_em._em import distinct_rows
 from skgmm_em.initialization import (
     INITIALIZERS,
     KMeansInit,
@@ -118,14 +117,41 @@ def test_builtin_start_is_valid(X, name, covariance_type):
     gm = _builtin_start(name, covariance_type)
     assert gm.n_iter_ == 0
     assert gm.weights_.shape == (3,)
-    assert abs(gm.weights_.sum() - 1.0) < 1e-12
     assert np.all(gm.weights_ > 0)
+    if name in ("k-means++", "random_from_data"):
+        # One sample per component: weights (1 + 10 eps) / n, as scikit-learn.
+        np.testing.assert_allclose(gm.weights_, 1 / len(X), rtol=1e-12)
+    else:
+        assert abs(gm.weights_.sum() - 1.0) < 1e-12
     assert gm.means_.shape == (3, X.shape[1])
     assert np.all(np.isfinite(gm.means_))
     assert _min_pairwise_distance(gm.means_) > 1e-6
     _assert_positive_definite(gm.covariances_, covariance_type)
     _assert_positive_definite(gm.precisions_, covariance_type)
-    assert np.isfinite(gm.lower_bound_)
+    # No iteration, no lower bound (scikit-learn's -inf).
+    assert gm.lower_bound_ == -np.inf and gm.lower_bounds_ == []
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+@pytest.mark.parametrize("name", ["kmeans", "k-means++", "random", "random_from_data"])
+@pytest.mark.parametrize("random_state", [0, 1, 2])
+def test_start_is_sklearns(X, name, covariance_type, random_state):
+    # The same draws from the same random_state, on the rows as given: the
+    # start scikit-learn computes (max_iter=0 leaves it in place).
+    ours = _start(X, name, covariance_type, random_state)
+    theirs = SkGaussianMixture(
+        3,
+        covariance_type=covariance_type,
+        init_params=name,
+        max_iter=0,
+        random_state=random_state,
+    ).fit(X)
+    for attr in FITTED:
+        np.testing.assert_allclose(
+            getattr(ours, attr), getattr(theirs, attr), rtol=1e-12, err_msg=attr
+        )
+    np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
+    assert ours.lower_bound_ == theirs.lower_bound_ == -np.inf
 
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
@@ -163,13 +189,81 @@ def test_instance_equals_name(X, name, covariance_type):
 @pytest.mark.parametrize("name", ["k-means++", "random_from_data"])
 @pytest.mark.parametrize("random_state", [0, 1, 2])
 def test_seeds_are_rows_of_X(X, name, random_state):
+    # Each seed's mean is its row shrunk by 1 + 10 eps (scikit-learn's n_k).
     gm = _builtin_start(name, "full", random_state)
     rows = []
     for mean in gm.means_:
-        matches = np.flatnonzero(np.all(X == mean, axis=1))
+        matches = np.flatnonzero(np.all(np.isclose(X, mean, rtol=1e-14), axis=1))
         assert matches.size >= 1, f"mean {mean} is not a row of X"
         rows.append(matches[0])
     assert len(set(rows)) == 3
+    np.testing.assert_allclose(
+        gm.covariances_, np.stack([REG * np.eye(3)] * 3), rtol=1e-9, atol=1e-20
+    )
+
+
+@pytest.mark.parametrize("name", ["k-means++", "random_from_data"])
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_cell_covariances_are_the_seeds_nearest_samples(X, name, covariance_type):
+    # covariances='cell': the seeds are the means, the rest comes from the
+    # samples nearest to each seed (the parameter form of the protocol).
+    seeds = _builtin_start(name, "full", 0).means_
+    cells = INITIALIZERS[name](covariances="cell")
+    gm = _start(X, cells, covariance_type)
+    np.testing.assert_allclose(gm.means_, seeds, rtol=1e-14)
+
+    def nearest(X, n_components, random_state, sample_weight=None):
+        return None, seeds, None
+
+    expected = _start(X, nearest, covariance_type)
+    for attr in ("weights_", "covariances_"):
+        np.testing.assert_allclose(
+            getattr(gm, attr), getattr(expected, attr), rtol=1e-12
+        )
+
+
+@pytest.mark.parametrize("name", ["kmeans", "k-means++", "random", "random_from_data"])
+def test_distinct_rows_start_ignores_row_order_and_repeats(X, name):
+    # rows='distinct': the start depends only on the weighted set of samples:
+    # not on the order of the rows, and integer weights are repeated rows.
+    init = INITIALIZERS[name](rows="distinct")
+    order = np.random.RandomState(3).permutation(len(X))
+    repeats = np.random.RandomState(4).randint(1, 3, size=len(X))
+    pairs = [
+        (_start(X, init, "full"), _start(X[order], init, "full")),
+        (
+            _start(np.repeat(X, repeats, axis=0), init, "full"),
+            GaussianMixture(3, init_params=init, max_iter=0, random_state=0).fit(
+                X[order], sample_weight=repeats[order]
+            ),
+        ),
+    ]
+    for a, b in pairs:
+        for attr in FITTED:
+            np.testing.assert_allclose(
+                getattr(b, attr), getattr(a, attr), rtol=1e-9, atol=1e-12
+            )
+    assert not np.allclose(pairs[0][0].means_, pairs[1][0].means_)
+
+
+def test_distinct_rows_refuse_too_many_components():
+    X = np.repeat([[0.0, 1.0], [3.0, -2.0]], 10, axis=0)
+    with pytest.raises(ValueError, match="only 2 distinct sample.*rows='as_given'"):
+        _start(X, KMeansInit(rows="distinct"), "full")
+
+
+@pytest.mark.parametrize(
+    "init, match",
+    [
+        (KMeansInit(rows="sorted"), "rows must be one of 'as_given', 'distinct'"),
+        (KMeansPlusPlusInit(covariances="full"), "covariances must be one of"),
+        (RandomFromDataInit(covariances=None), "covariances must be one of"),
+        (RandomInit(rows=1), "rows must be one of"),
+    ],
+)
+def test_bad_initializer_options(X, init, match):
+    with pytest.raises(ValueError, match=match):
+        _start(X, init, "full")
 
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
@@ -421,13 +515,12 @@ def test_parameters_from_responsibilities_hard_labels():
 
 
 def test_random_init_is_m_step_of_random_responsibilities(X):
-    # The built-ins draw for the distinct samples in their canonical order.
+    # Responsibilities drawn for the rows as given, as scikit-learn draws them.
     gm = _start(X, "random", random_state=5)
-    rows, _ = distinct_rows(X)
     rng = np.random.RandomState(5)
-    resp = rng.uniform(size=(rows.shape[0], 3))
+    resp = rng.uniform(size=(X.shape[0], 3))
     resp /= resp.sum(axis=1, keepdims=True)
-    weights, means, covs = parameters_from_responsibilities(rows, resp)
+    weights, means, covs = parameters_from_responsibilities(X, resp)
     np.testing.assert_allclose(gm.weights_, weights, rtol=1e-12)
     np.testing.assert_allclose(gm.means_, means, rtol=1e-12)
     np.testing.assert_allclose(gm.covariances_, covs + REG * np.eye(3), rtol=1e-10)
@@ -466,7 +559,8 @@ def test_get_set_params_with_initializer(X):
     gm.set_params(init_params="random_from_data")
     assert gm.get_params()["init_params"] == "random_from_data"
     gm.fit(X)
-    assert np.all(np.any(np.all(X[:, None] == gm.means_[None], axis=2), axis=0))
+    is_row = np.isclose(X[:, None], gm.means_[None], rtol=1e-14).all(axis=2)
+    assert np.all(is_row.any(axis=0))
 
 
 def my_function(X, n_components, random_state, sample_weight=None):
@@ -492,33 +586,3 @@ def test_grid_search_over_initializers():
         assert np.all(np.isfinite(search.cv_results_[f"split{split}_test_score"]))
     assert np.isfinite(search.best_score_)
     assert search.best_estimator_.converged_
-
-
-# ---------------------------------------------------------------------------
-# agreement with scikit-learn
-
-
-@pytest.mark.parametrize(
-    "random_state, covariance_type",
-    [(0, "full"), (1, "full"), (2, "full"), (0, "tied"), (1, "diag"), (2, "spherical")],
-)
-def test_kmeans_start_matches_sklearn(X, covariance_type, random_state):
-    # The same KMeans(n_init=1) from the same RandomState, on the samples in
-    # our canonical order: the start scikit-learn would compute on them.
-    ours = _builtin_start("kmeans", covariance_type, random_state)
-    rows, _ = distinct_rows(X)
-    assert len(rows) == len(X)
-    theirs = SkGaussianMixture(
-        3,
-        covariance_type=covariance_type,
-        init_params="kmeans",
-        max_iter=0,
-        random_state=random_state,
-    ).fit(rows)
-    np.testing.assert_allclose(ours.means_, theirs.means_, rtol=0, atol=1e-6)
-    np.testing.assert_allclose(ours.weights_, theirs.weights_, rtol=1e-10)
-    np.testing.assert_allclose(ours.covariances_, theirs.covariances_, rtol=1e-6)
-    np.testing.assert_allclose(
-        ours.precisions_cholesky_, theirs.precisions_cholesky_, rtol=1e-6
-    )
-    np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))

@@ -104,7 +104,10 @@ def test_string_X_raises():
 def test_too_few_samples_raises(X, n_samples, n_components):
     with pytest.raises(
         ValueError,
-        match=f"n_samples={n_samples} and n_components={n_components}",
+        match=(
+            "Expected n_samples >= n_components but got n_components = "
+            f"{n_components}, n_samples = {n_samples}: use fewer"
+        ),
     ):
         GaussianMixture(n_components).fit(X[:n_samples])
 
@@ -127,11 +130,28 @@ def test_wrong_number_of_features_at_inference(X, method):
 @pytest.mark.parametrize(
     "weights, match",
     [
-        ([0.5, 0.5], r"weights_init must have shape \(3,\)"),
-        ([[0.3, 0.3, 0.4]], r"weights_init must have shape \(3,\)"),
-        ([-0.5, 0.5, 1.0], r"weights_init must lie in \[0, 1\]"),
-        ([0.2, 0.2, 0.2], "weights_init must sum to 1"),
-        ([0.5, 0.5, 0.5], "weights_init must sum to 1"),
+        # scikit-learn's words, then what to change.
+        (
+            [0.5, 0.5],
+            r"The parameter 'weights' should have the shape of \(3,\), but got "
+            r"\(2,\): weights_init needs one weight per component",
+        ),
+        (
+            [[0.3, 0.3, 0.4]],
+            r"The parameter 'weights' should have the shape of \(3,\), but got "
+            r"\(1, 3\)",
+        ),
+        (
+            [-0.5, 0.5, 1.0],
+            r"The parameter 'weights' should be in the range \[0, 1\], but got "
+            r"max value -0.50000, min value 1.00000: weights_init holds",
+        ),
+        (
+            [0.2, 0.2, 0.2],
+            r"should be normalized, but got sum\(weights\) = 0.60000: divide",
+        ),
+        ([0.5, 0.5, 0.5], r"should be normalized, but got sum\(weights\) = 1.50000"),
+        ([0.3, 0.3, 0.4 + 1e-7], "should be normalized"),
         ([0.3, np.nan, 0.4], "Input weights_init contains NaN"),
     ],
 )
@@ -143,9 +163,13 @@ def test_bad_weights_init(X, weights, match):
 @pytest.mark.parametrize(
     "means, match",
     [
-        (np.zeros((2, D)), r"means_init must have shape \(3, 2\)"),
-        (np.zeros((K, D + 1)), r"means_init must have shape \(3, 2\)"),
-        (np.zeros(K), "Expected 2D array"),
+        (
+            np.zeros((2, D)),
+            r"The parameter 'means' should have the shape of \(3, 2\), but got "
+            r"\(2, 2\): means_init needs one row",
+        ),
+        (np.zeros((K, D + 1)), r"'means' should have the shape of \(3, 2\)"),
+        (np.zeros(K), r"'means' should have the shape of \(3, 2\), but got \(3,\)"),
         (
             np.array([[0.0, 0.0], [np.nan, 1.0], [2.0, 2.0]]),
             "Input means_init contains NaN",
@@ -172,9 +196,14 @@ def test_bad_means_init(X, means, match):
     ],
 )
 def test_precisions_init_wrong_shape(X, covariance_type, precisions):
-    with pytest.raises(
-        ValueError, match=rf"precisions_init \('{covariance_type}'\) must have shape"
-    ):
+    match = (
+        rf"The parameter '{covariance_type} precision' should have the shape "
+        rf"of .*: precisions_init of a '{covariance_type}' mixture"
+    )
+    if precisions.ndim == 3 and covariance_type != "full":
+        # As in scikit-learn, only 'full' takes a 3-D array.
+        match = r"Found array with dim 3.* precisions_init of a 'tied' .* \(2, 2\)"
+    with pytest.raises(ValueError, match=match):
         GaussianMixture(
             K, covariance_type=covariance_type, precisions_init=precisions
         ).fit(X)
@@ -190,7 +219,10 @@ def test_full_precisions_init_not_spd(X, bad):
     precisions[1] = bad
     with pytest.raises(
         ValueError,
-        match="precisions_init of component 1 must be symmetric and positive definite",
+        match=(
+            r"'full precision' should be symmetric, positive-definite "
+            r"\(component 1\): pass inverse covariance"
+        ),
     ):
         GaussianMixture(K, covariance_type="full", precisions_init=precisions).fit(X)
 
@@ -200,7 +232,7 @@ def test_full_precisions_init_not_spd(X, bad):
 )
 def test_tied_precisions_init_not_spd(X, bad):
     with pytest.raises(
-        ValueError, match="precisions_init must be symmetric and positive definite"
+        ValueError, match="'tied precision' should be symmetric, positive-definite:"
     ):
         GaussianMixture(K, covariance_type="tied", precisions_init=bad).fit(X)
 
@@ -212,7 +244,7 @@ def test_vector_precisions_init_not_positive(X, covariance_type, value):
     precisions.flat[1] = value
     with pytest.raises(
         ValueError,
-        match=rf"precisions_init \('{covariance_type}'\) must be strictly positive",
+        match=rf"'{covariance_type} precision' should be positive: every value",
     ):
         GaussianMixture(
             K, covariance_type=covariance_type, precisions_init=precisions
@@ -397,7 +429,7 @@ def test_initializer_instance_kept_as_given(X):
     gm = GaussianMixture(K, init_params=init, random_state=0).fit(X)
     assert gm.init_params is init
     assert gm.get_params()["init_params"] is init
-    assert init.get_params() == {"n_init": 2, "max_iter": 300}
+    assert init.get_params() == {"n_init": 2, "max_iter": 300, "rows": "as_given"}
 
 
 # ---------------------------------------------------------------------------
@@ -480,11 +512,14 @@ def test_initializer_not_a_triple(X, result, got):
 def test_initializer_returning_bare_means_array(X):
     # A common mistake: returning only the means. With n_components == 3 the
     # (3, n_features) array unpacks into three rows, which must not be taken
-    # for (weights, means, covariances); the error must say a tuple is needed.
+    # for (weights, means, covariances); the error must say what to return.
     def means_only(X, n_components, random_state, sample_weight=None):
         return X[:n_components].copy()
 
-    with pytest.raises((TypeError, ValueError), match=r"must return a tuple \(weights"):
+    with pytest.raises(
+        ValueError,
+        match=r"array of shape \(3, 2\): .*labels .* or a tuple \(weights, means",
+    ):
         GaussianMixture(K, init_params=means_only).fit(X)
 
 
@@ -524,7 +559,8 @@ def test_float32_input_gives_float32(X, covariance_type, init_params):
     assert log_prob.dtype == np.float32
     assert np.all(np.isfinite(log_prob))
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
-    assert gm.sample(10)[0].dtype == np.float32
+    # scikit-learn's sample returns float64 whatever the model's dtype.
+    assert gm.sample(10)[0].dtype == np.float64
 
     ref = GaussianMixture(
         K, covariance_type=covariance_type, init_params=init_params, random_state=0

@@ -164,12 +164,13 @@ def test_round_trip_of_initial_parameters(covariance_type, tmp_path):
 
 
 def test_round_trip_after_reseeding_collapsed_components(tmp_path):
-    # A lone outlier collapses a component without reg_covar; reseeding it
-    # lets the fit go on, and the model file keeps on_collapse and n_reseeds_.
+    # A lone outlier collapses a full component without reg_covar; reseeding
+    # it lets the fit go on, and the model file keeps on_collapse and
+    # n_reseeds_.
     X = np.r_[np.random.RandomState(0).normal(size=(50, 2)), [[8.0, 8.0]]]
     gm = GaussianMixture(
         2,
-        covariance_type="diag",
+        covariance_type="full",
         reg_covar=0.0,
         on_collapse="reseed",
         means_init=[[0.0, 0.0], [8.0, 8.0]],
@@ -698,7 +699,7 @@ def test_messages_cut_untrusted_keys(tmp_path):
         (["params", "on_collapse"], "boom", "on_collapse"),
         (["params", "init_params"], "nonsense", "init_params"),
         (["params", "weights_init"], [2.0, -1.0, 0.0], "weights_init"),
-        (["params", "precisions_init"], "negative", "precisions_init"),
+        (["params", "precisions_init"], "negative", "positive-definite"),
         (["fitted", "means"], "huge", "fitted.means"),
         (["fitted", "means"], "far apart", "fitted.means are too far apart"),
     ],

@@ -12,7 +12,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skgmm_em import GaussianMixture
-from skgmm_em.initialization import INITIALIZERS
+from skgmm_em.initialization import (
+    INITIALIZERS,
+    KMeansInit,
+    KMeansPlusPlusInit,
+    RandomFromDataInit,
+    RandomInit,
+)
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 PARAMS = ["weights_", "means_", "covariances_", "precisions_cholesky_"]
@@ -79,10 +85,22 @@ def test_zero_weight_equals_dropping_and_scaling_changes_nothing(covariance_type
     _assert_same_fit(ones, _fit(X, **kwargs), rtol=0)
 
 
-@pytest.mark.parametrize("init_params", list(INITIALIZERS))
+ORDER_FREE_STARTS = [
+    KMeansInit(rows="distinct"),
+    KMeansPlusPlusInit(rows="distinct"),
+    KMeansPlusPlusInit(rows="distinct", covariances="cell"),
+    RandomInit(rows="distinct"),
+    RandomFromDataInit(rows="distinct"),
+    RandomFromDataInit(rows="distinct", covariances="cell"),
+    "moments",
+]
+
+
+@pytest.mark.parametrize("init_params", ORDER_FREE_STARTS, ids=repr)
 def test_initializers_see_weights_as_repetitions(init_params):
-    # The whole fit, initialization included, is the same for weights and
-    # for repeated rows, in any row order.
+    # With the starts that see the distinct samples (and 'moments'), the
+    # whole fit, initialization included, is the same for weights and for
+    # repeated rows, in any row order.
     X, w = _data()
     order = np.random.RandomState(1).permutation(len(X))
     kwargs = dict(init_params=init_params, random_state=0, tol=1e-8, max_iter=200)
@@ -178,3 +196,31 @@ def test_metadata_routing_in_pipeline_and_grid_search():
     assert search.cv_results_["mean_test_score"][0] == pytest.approx(
         np.mean(expected), rel=1e-12
     )
+
+
+@pytest.mark.parametrize(
+    "init_params", ["kmeans", "k-means++", "random", "random_from_data"]
+)
+def test_weights_of_any_scale_give_the_same_fit(init_params):
+    # Only the ratios of the weights matter, whatever their scale: the mass
+    # 10 * eps the M-step adds to each component must not compete with them.
+    X, w = _data()
+    w = w + 0.5
+    kwargs = dict(init_params=init_params, random_state=0, tol=1e-8, max_iter=200)
+    reference = _fit(X, w, **kwargs)
+    for scale in (1e-300, 1e-200, 1e-20, 1e20, 1e200, 1e300):
+        scaled = _fit(X, scale * w, **kwargs)
+        _assert_same_fit(scaled, reference, rtol=1e-9)
+        assert scaled.lower_bound_ == pytest.approx(reference.lower_bound_, rel=1e-12)
+        assert scaled.score(X, sample_weight=scale * w) == pytest.approx(
+            reference.score(X, sample_weight=w), rel=1e-12
+        )
+
+
+def test_equal_weights_are_the_unweighted_fit():
+    # Equal weights of any size are no weights: exactly scikit-learn's fit.
+    X, _ = _data()
+    kwargs = dict(init_params="random_from_data", random_state=0)
+    unweighted = _fit(X, **kwargs)
+    for value in (1e-300, 0.25, 7.0, 1e300):
+        _assert_same_fit(_fit(X, np.full(len(X), value), **kwargs), unweighted, 0)
