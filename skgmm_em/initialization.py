@@ -10,8 +10,9 @@ or a plain callable with the same signature. It receives the validated data
 ``X`` (float32 or float64, shape ``(n_samples, n_features)``), the number of
 components, a :class:`numpy.random.RandomState` to draw from (never a seed:
 use it, so that ``random_state`` of the estimator makes fits reproducible),
-and the sample weights of a weighted fit (``None`` when the fit is
-unweighted). The start it returns takes one of three forms:
+and the sample weights of a weighted fit, rescaled to a mean of one over
+the positive ones (``None`` when the fit is unweighted or all weights are
+equal). The start it returns takes one of three forms:
 
 * **labels**, a 1-D integer :class:`numpy.ndarray` of shape
   ``(n_samples,)``: the component of each sample, or ``-1`` for a sample
@@ -92,14 +93,18 @@ def _check_option(owner, name, value, choices):
         )
 
 
-def _weighted_mean_cov(X, sample_weight):
-    """Weighted mean (D,) and covariance (D, D) of X, in float64."""
-    X = np.asarray(X, dtype=np.float64)
-    w = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+def _weighted_mean_cov(X, sample_weight, chunk_rows=65536):
+    """Weighted mean (D,) and covariance (D, D) of X, in float64, a chunk of
+    rows at a time (no temporary of X's size)."""
+    n_samples = X.shape[0]
+    w = np.ones(n_samples) if sample_weight is None else sample_weight
     w = np.asarray(w, dtype=np.float64) / np.sum(w)
-    mean = w @ X
-    centered = X - mean
-    cov = (centered * w[:, None]).T @ centered
+    chunks = range(0, n_samples, chunk_rows)
+    mean = sum(w[i : i + chunk_rows] @ X[i : i + chunk_rows] for i in chunks)
+    cov = np.zeros((X.shape[1], X.shape[1]))
+    for i in chunks:
+        centered = np.asarray(X[i : i + chunk_rows], dtype=np.float64) - mean
+        cov += (centered.T * w[i : i + chunk_rows]) @ centered
     return mean, cov
 
 
@@ -258,6 +263,14 @@ class KMeansInit(BaseEstimator):
         """Return the k-means labels of the rows of X; see the module doc."""
         _check_option(self, "rows", self.rows, _ROWS)
         rows = _Rows(X, sample_weight, n_components, self.rows)
+        if n_components == 1:
+            # One cluster holds every sample. KMeans would copy X to find
+            # that out; its draws (one per k-means run, for its first seed)
+            # are made all the same, so that random_state moves on as it
+            # does in scikit-learn.
+            for _ in range(self.n_init):
+                random_state.random_sample()
+            return rows.labels(np.zeros(rows.X.shape[0], dtype=np.int64))
         scaled, _ = _distance_scaled(rows.X)
         km = KMeans(
             n_clusters=n_components,

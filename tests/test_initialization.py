@@ -586,3 +586,38 @@ def test_grid_search_over_initializers():
         assert np.all(np.isfinite(search.cv_results_[f"split{split}_test_score"]))
     assert np.isfinite(search.best_score_)
     assert search.best_estimator_.converged_
+
+
+@pytest.mark.parametrize("n_init", [1, 3])
+def test_one_component_kmeans_draws_as_sklearn(n_init):
+    # One k-means cluster is every sample: no k-means run, but the same
+    # draws from random_state, so a shared RandomState moves on as in
+    # scikit-learn.
+    X = load_iris().data
+    ours_state, theirs_state = np.random.RandomState(0), np.random.RandomState(0)
+    ours = GaussianMixture(1, n_init=n_init, random_state=ours_state).fit(X)
+    theirs = SkGaussianMixture(1, n_init=n_init, random_state=theirs_state).fit(X)
+    for attr in FITTED:
+        np.testing.assert_allclose(
+            getattr(ours, attr), getattr(theirs, attr), rtol=1e-12
+        )
+    assert ours.n_iter_ == theirs.n_iter_
+    assert ours_state.randint(2**30) == theirs_state.randint(2**30)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_default_fit_allocates_less_than_the_data(name):
+    # The start and the EM work a chunk at a time: a one-component fit (the
+    # default) allocates less than the data's own size at its peak.
+    import tracemalloc
+
+    X = np.random.RandomState(0).normal(size=(400_000, 5))
+    tracemalloc.start()
+    try:
+        GaussianMixture(init_params=name, max_iter=3, random_state=0).fit(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < X.nbytes, (
+        f"peak {peak / 2**20:.1f} MB, data {X.nbytes / 2**20:.1f} MB"
+    )

@@ -177,3 +177,30 @@ def test_same_code_same_fit(
         if _keeps(run.lower_bound_, runs[kept].lower_bound_):
             kept = i
     _assert_same_model(ours, runs[kept], X)
+
+
+@pytest.mark.parametrize("given", ["weights_init", "means_init", "precisions_init"])
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_partial_start_completed_as_sklearn(given, covariance_type):
+    # One of the three given: the others come from the k-means start, as
+    # scikit-learn completes them.
+    X = iris()
+    start = {
+        key: value
+        for key, value in _shared_start(X, 3, covariance_type).items()
+        if key == given
+    }
+    for max_iter in (0, 100):
+        params = dict(covariance_type=covariance_type, random_state=1, **start)
+        if max_iter == 0 and given == "precisions_init":
+            # scikit-learn keeps no covariances for given precisions without
+            # an iteration and fails; ours are their inverses.
+            with pytest.raises(AttributeError):
+                SklearnGaussianMixture(3, max_iter=0, **params).fit(X)
+            ours = GaussianMixture(3, max_iter=0, **params).fit(X)
+            np.testing.assert_allclose(
+                ours.precisions_, start["precisions_init"], rtol=1e-10
+            )
+            continue
+        ours, theirs = _fit_both(X, 3, max_iter=max_iter, **params)
+        _assert_same_model(ours, theirs, X)
