@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import copy
 import csv
+import io
 import math
 import os
 import shutil
@@ -23,6 +24,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import get_tags
 
 from . import _progress
+from ._files import FileRefusedError, read_bounded
 from ._gaussian_mixture import GaussianMixture
 from .datasets import LAB_MIXTURE, make_lab_mixture
 
@@ -120,6 +122,9 @@ def demo(n_samples=2000, random_state=0, out=None):
 # fit: reading the CSV file
 
 
+#: The largest CSV file ``fit`` reads (1 GiB): its rows are held as text.
+MAX_CSV_BYTES = 2**30
+
 #: Cells read as missing values, whatever their case (as well as "nan").
 MISSING_CELLS = frozenset({"", "na", "n/a", "null"})
 
@@ -183,7 +188,10 @@ def read_csv(path, columns=None, allow_nan=False, note=None):
     """
     note = note or (lambda message: None)
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
+        # A regular file only, and within the limit: a FIFO or a device
+        # (/dev/zero) is refused at once rather than read forever.
+        raw = read_bounded(path, MAX_CSV_BYTES, option="file")
+        with io.TextIOWrapper(io.BytesIO(raw), newline="", encoding="utf-8-sig") as f:
             reader = csv.reader(f)
             rows, lines = [], []
             for row in reader:
@@ -194,6 +202,8 @@ def read_csv(path, columns=None, allow_nan=False, note=None):
         raise InputError(f"no such file: {path}") from None
     except IsADirectoryError:
         raise InputError(f"{path} is a directory, not a CSV file") from None
+    except FileRefusedError as exc:
+        raise InputError(f"cannot read {path}: {exc}") from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise InputError(f"cannot read {path}: {exc}") from None
     if not rows:

@@ -11,19 +11,14 @@ Working memory is ``O(chunk_rows * K * D + K * D**2)``; no array of shape
 ``(n_samples, n_components, n_features)`` is ever allocated.
 """
 
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from functools import reduce
 from operator import add
 from typing import NamedTuple
 
 import numpy as np
 from sklearn import get_config
-from threadpoolctl import ThreadpoolController
 
-from . import _missing
+from . import _missing, _threads
 from ._kernels import (
     KERNELS,
     IllDefinedCovarianceError,
@@ -41,32 +36,8 @@ CHUNK_BYTES = 2**23
 MIN_CHUNK_ROWS = 1024
 MAX_CHUNK_ROWS = 16384
 
-# Chunks are processed by a pool of threads, one per core: numpy and BLAS
-# release the GIL, and most of an E-step at small dimension is element-wise
-# work (exp, log) that BLAS threads would not share out. BLAS is held to one
-# thread meanwhile so that the two levels of threads do not compete.
-_N_THREADS = (
-    len(os.sched_getaffinity(0))
-    if hasattr(os, "sched_getaffinity")
-    else (os.cpu_count() or 1)
-)
-_POOL = None
-_BLAS = None
-# Passes may run concurrently (a model used from several threads): the
-# first to start holds BLAS to one thread, the last to end restores it.
-_LIMIT_LOCK = threading.Lock()
-_LIMIT_USERS = 0
-_LIMITER = None
-
-
-def _forget_pool():
-    # A forked child inherits the pool object but not its threads.
-    global _POOL, _BLAS
-    _POOL = _BLAS = None
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pool)
+# The chunks of a pass run on the threads of skgmm_em._threads, which decides
+# how many (chunk_slices makes the number of chunks a multiple of it).
 
 
 def _reusing_buffers(run_group):
@@ -77,39 +48,16 @@ def _reusing_buffers(run_group):
     return run
 
 
-@contextmanager
-def _blas_single_threaded():
-    """BLAS held to one thread for as long as any pass runs in parallel."""
-    global _LIMIT_USERS, _LIMITER
-    with _LIMIT_LOCK:
-        if _LIMIT_USERS == 0:
-            _LIMITER = _BLAS.limit(limits=1, user_api="blas")
-        _LIMIT_USERS += 1
-    try:
-        yield
-    finally:
-        with _LIMIT_LOCK:
-            _LIMIT_USERS -= 1
-            if _LIMIT_USERS == 0:
-                _LIMITER.restore_original_limits()
-                _LIMITER = None
-
-
 def _in_groups(run_group, slices):
     """``[run_group(g) for g in groups]`` over contiguous groups of chunks,
-    one group per thread when there are several chunks and cores."""
-    global _POOL, _BLAS
-    if _N_THREADS < 2 or len(slices) < 2:
+    one group per thread when there are several chunks and threads."""
+    n_threads = _threads.n_threads()
+    if n_threads < 2 or len(slices) < 2:
         return [_reusing_buffers(run_group)(slices)]
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(_N_THREADS, thread_name_prefix="skgmm_em")
-        _BLAS = ThreadpoolController()
-    run_group = _reusing_buffers(run_group)
-    n_groups = min(_N_THREADS, len(slices))
+    n_groups = min(n_threads, len(slices))
     bounds = np.linspace(0, len(slices), n_groups + 1).round().astype(int)
     groups = [slices[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-    with _blas_single_threaded():
-        return list(_POOL.map(run_group, groups))
+    return _threads.map_groups(_reusing_buffers(run_group), groups)
 
 
 def _for_chunks(func, slices):
@@ -204,7 +152,8 @@ def chunk_slices(n_samples, n_components, n_features, itemsize):
     n_chunks = -(-n_samples // rows)
     if 1 < n_chunks:
         # A multiple of the number of threads, so that each gets as much.
-        n_chunks = min(n_samples, -(-n_chunks // _N_THREADS) * _N_THREADS)
+        n_threads = _threads.n_threads()
+        n_chunks = min(n_samples, -(-n_chunks // n_threads) * n_threads)
     rows = -(-n_samples // n_chunks)
     return [slice(start, start + rows) for start in range(0, n_samples, rows)]
 
@@ -403,6 +352,9 @@ def e_step(X, params, covariance_type, sample_weight=None, missing=None, about=N
         if missing is not None:
             raise ValueError("e_step: 'about' needs complete data.")
         centres = (about - reference_point(params)).astype(X.dtype)
+    n_components, n_features = params.means.shape
+    n_complete = X.shape[0] if missing is None else len(missing.complete)
+    reuse = kernel.estep_reuses(n_complete, n_features)
 
     def one(rows):
         chunk, wlp, aux = weighted_log_prob(rows)
@@ -415,28 +367,29 @@ def e_step(X, params, covariance_type, sample_weight=None, missing=None, about=N
             resp *= weights.astype(resp.dtype, copy=False)
             log_likelihood = float(np.dot(weights, log_norm.astype(np.float64)))
             weight_sum = float(weights.sum())
-        if about is None:
+        if about is not None:
+            sx, sxx = kernel.accumulate_about(chunk, resp, centres)
+        elif reuse:
             sx, sxx = kernel.estep_accumulate(chunk, resp, means, aux)
         else:
-            sx, sxx = kernel.accumulate_about(chunk, resp, centres)
+            sx, sxx = kernel.accumulate(chunk, resp, means)
         return SufficientStats(
             resp.sum(axis=1, dtype=np.float64),
-            sx.astype(np.float64),
-            sxx.astype(np.float64),
+            sx.astype(np.float64, copy=False),
+            sxx.astype(np.float64, copy=False),
             log_likelihood,
             weight_sum,
         )
 
-    n_components, n_features = params.means.shape
-    n_complete = X.shape[0] if missing is None else len(missing.complete)
     if n_complete:
         total = _sum_chunks(one, slices)
         if about is not None:
             return total
-        sx, sxx = kernel.estep_finish(
-            total.sx, total.sxx, params.precisions_cholesky.astype(np.float64)
-        )
-        total = total._replace(sx=sx, sxx=sxx)
+        if reuse:
+            sx, sxx = kernel.estep_finish(
+                total.sx, total.sxx, params.precisions_cholesky.astype(np.float64)
+            )
+            total = total._replace(sx=sx, sxx=sxx)
     else:
         total = None
     if missing is None:

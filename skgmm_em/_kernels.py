@@ -46,6 +46,7 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy import linalg
+from scipy.linalg import blas, lapack
 
 LOG_2PI = math.log(2.0 * math.pi)
 
@@ -159,26 +160,35 @@ def _log_density(maha, log_det, n_features):
 
 def _log_prob_full(Xt, means, prec_chol):
     """Log densities (K, n) of the columns of Xt (D, n), and the whitened
-    residuals y (K * D, n) that the E-step statistics reuse."""
+    residuals y (K, D, n) that the E-step statistics reuse."""
     n_features, n = Xt.shape
     n_components = means.shape[0]
+    shifts = np.einsum("kd,kde->ke", means, prec_chol)
+    maha = scratch("log_prob", (n_components, n), Xt.dtype)
+    log_det = np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
+    if n <= n_features:
+        # Fewer samples than features: one product per component with U_k
+        # as it is costs less than copying the K factors into one operand.
+        y = scratch("full.y_rows", (n_components, n, n_features), Xt.dtype)
+        for k in range(n_components):
+            np.matmul(Xt.T, prec_chol[k], out=y[k])
+            y[k] -= shifts[k]
+            np.einsum("nd,nd->n", y[k], y[k], out=maha[k])
+        return _log_density(maha, log_det, n_features), y.transpose(0, 2, 1)
     # One product whitens every sample for every component at once:
     # y = U_k^T (x - m_k) = [U_k^T, -U_k^T m_k] @ [x; 1]. Row k * D + j of
     # ``stacked`` is column j of U_k followed by -(U_k^T m_k)_j; the column
     # of ones appended to the samples carries the shift into the product.
     stacked = np.empty((n_components, n_features, n_features + 1), dtype=Xt.dtype)
     stacked[:, :, :n_features] = prec_chol.transpose(0, 2, 1)
-    stacked[:, :, n_features] = -np.einsum("kd,kde->ke", means, prec_chol)
+    stacked[:, :, n_features] = -shifts
     augmented = _scratch_like("full.augmented", Xt, n_features + 1)
     augmented[:n_features] = Xt
     augmented[n_features] = 1.0
     y = scratch("full.y", (n_components * n_features, n), Xt.dtype)
     np.matmul(stacked.reshape(-1, n_features + 1), augmented, out=y)
     y3 = y.reshape(n_components, n_features, n)
-    maha = np.einsum(
-        "kdn,kdn->kn", y3, y3, out=scratch("log_prob", (n_components, n), Xt.dtype)
-    )
-    log_det = np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
+    np.einsum("kdn,kdn->kn", y3, y3, out=maha)
     return _log_density(maha, log_det, n_features), y3
 
 
@@ -187,11 +197,14 @@ def _accumulate_full(Xt, resp, means):
     n_components, n_features = means.shape
     sx = np.empty((n_components, n_features), dtype=Xt.dtype)
     sxx = np.empty((n_components, n_features, n_features), dtype=Xt.dtype)
+    root_resp = np.sqrt(resp, out=scratch("full.root_resp", resp.shape, resp.dtype))
     for k in range(n_components):
-        diff = Xt - means[k][:, None]
-        weighted = diff * resp[k]
-        sx[k] = weighted.sum(axis=1)
-        sxx[k] = weighted @ diff.T
+        diff = np.subtract(Xt, means[k][:, None], out=_scratch_like("full.diff", Xt))
+        sx[k] = diff @ resp[k]
+        # diff * sqrt(resp) times its own transpose: a symmetric rank-n
+        # update (syrk), half the work of the general product.
+        z = np.multiply(diff, root_resp[k], out=diff)
+        sxx[k] = z @ z.T
     return sx, sxx
 
 
@@ -225,15 +238,30 @@ def _accumulate_whitened_full(Xt, resp, means, y):
 
 def _unwhiten_full(sx, sxx, prec_chol):
     """Whitened moments back to data coordinates: d = U^-T y for each k."""
-    u_inv = np.linalg.inv(prec_chol)
+    u_inv = _triangular_inverses(prec_chol)
     sx = np.einsum("ke,ked->kd", sx, u_inv)
     sxx = u_inv.transpose(0, 2, 1) @ sxx @ u_inv
     return sx, sxx
 
 
+# Rows per squared feature from which a pass's full-covariance statistics
+# are taken from the E-step's whitened residuals. Both forms cost one
+# symmetric rank-n update per component; the whitened one saves the O(n K D)
+# centring of the samples but maps the moments back to data coordinates at
+# O(K D**3) per pass. Measured on 2 cores, the two break even at a few D**2
+# rows, and the direct form is up to 5x faster per pass when n < D**2.
+_WHITENED_ROWS_PER_SQUARED_FEATURE = 2.0
+
+
+def _full_reuses_whitened(n_rows, n_features):
+    return n_rows >= _WHITENED_ROWS_PER_SQUARED_FEATURE * n_features**2
+
+
 def _m_step_full(nk, nk_eps, sx, sxx, means, reg_covar):
     delta = sx / nk_eps[:, None]
     scale = 2.0 * nk_eps - nk
+    if sx.shape[1] >= _LAPACK_MIN_FEATURES:
+        return means + delta, _wide_covariances(nk_eps, scale, delta, sxx, reg_covar)
     cov = sxx - scale[:, None, None] * delta[:, :, None] * delta[:, None, :]
     cov /= nk_eps[:, None, None]
     cov = 0.5 * (cov + cov.transpose(0, 2, 1))
@@ -242,22 +270,100 @@ def _m_step_full(nk, nk_eps, sx, sxx, means, reg_covar):
     return means + delta, cov
 
 
+def _wide_covariances(nk_eps, scale, delta, sxx, reg_covar):
+    """The covariances of _m_step_full in fewer passes over the (K, D, D)
+    arrays, which at large D cost more than the arithmetic: the symmetrized
+    moments scaled in one pass, then the means' part subtracted in place by
+    a rank-one update (BLAS ger)."""
+    cov = np.add(sxx, sxx.transpose(0, 2, 1))
+    cov *= (0.5 / nk_eps)[:, None, None]
+    ger = blas.get_blas_funcs("ger", (cov,))
+    root = delta * np.sqrt(scale / nk_eps)[:, None]
+    idx = np.arange(cov.shape[1])
+    for k, row in enumerate(root):
+        # cov[k].T is cov[k]'s memory in Fortran order; w w^T is symmetric.
+        ger(-1.0, row, row, a=cov[k].T, overwrite_a=1)
+        cov[k, idx, idx] += reg_covar
+    return cov
+
+
+# From this many features on, the full kernels factor, invert and multiply
+# triangular matrices one at a time with LAPACK (potrf, trtri, lauum,
+# potri): a third to a half of the work of numpy's general routines, which
+# ignore the triangles. Below, one batched numpy call costs less than K
+# calls from Python.
+_LAPACK_MIN_FEATURES = 48
+
+
+def _lapack(name, array):
+    return lapack.get_lapack_funcs(name, (array,))
+
+
+def _symmetric_from_lower(a):
+    """The symmetric matrix whose lower triangle is that of ``a`` (D, D)."""
+    lower = np.tril(a)
+    symmetric = np.add(lower, lower.T, order="C")
+    np.fill_diagonal(symmetric, np.diagonal(lower))
+    return symmetric
+
+
+def _triangular_inverses(upper):
+    """Inverses (K, D, D) of upper-triangular matrices (K, D, D), exactly
+    upper triangular."""
+    if upper.shape[-1] < _LAPACK_MIN_FEATURES:
+        return np.triu(np.linalg.inv(upper))
+    trtri = _lapack("trtri", upper)
+    inverses = np.empty(upper.shape, dtype=upper.dtype)
+    for k, matrix in enumerate(upper):
+        # The transpose of a C-ordered matrix is a Fortran-ordered one that
+        # LAPACK reads without a copy.
+        inverse, info = trtri(matrix.T, lower=1)
+        if info != 0:
+            raise np.linalg.LinAlgError("singular triangular matrix")
+        inverses[k] = np.triu(inverse.T)
+    return inverses
+
+
+def _precision_factor(cov):
+    """Upper-triangular U with inv(cov) = U @ U.T for one (D, D) matrix, in
+    C order, or None when cov is not positive definite."""
+    # Read in Fortran order, the memory of cov holds cov.T; LAPACK factors
+    # its lower triangle (cov's upper one): cov = L @ L.T.
+    factor, info = _lapack("potrf", cov)(cov.T, lower=1)
+    if info != 0:
+        return None
+    # inv(cov) = inv(L).T @ inv(L), so U = inv(L).T: the inverse of the
+    # lower-triangular L in Fortran order is U's memory in C order.
+    inverse, info = _lapack("trtri", factor)(factor, lower=1, overwrite_c=1)
+    return inverse.T if info == 0 else None
+
+
 def _cholesky_upper_inverse(cov, reg_covar, component=None):
     """Upper-triangular U with inv(cov) = U @ U.T, for one (D, D) matrix."""
-    try:
-        lower = linalg.cholesky(cov, lower=True, check_finite=False)
-    except linalg.LinAlgError:
+    factor = _precision_factor(cov)
+    if factor is None:
         raise ill_defined_covariance_error(
             None if component is None else [component], reg_covar
-        ) from None
-    eye = np.eye(cov.shape[0], dtype=cov.dtype)
-    return linalg.solve_triangular(lower, eye, lower=True, check_finite=False).T
+        )
+    return np.ascontiguousarray(factor)
 
 
 def _prec_chol_full(cov, reg_covar):
     if not np.all(np.isfinite(cov)):
         bad = np.flatnonzero(~np.isfinite(cov).all(axis=(1, 2)))
         raise ill_defined_covariance_error(bad.tolist(), reg_covar)
+    if cov.shape[-1] >= _LAPACK_MIN_FEATURES:
+        prec_chol = np.empty(cov.shape, dtype=cov.dtype)
+        bad = []
+        for k, matrix in enumerate(cov):
+            factor = _precision_factor(matrix)
+            if factor is None:
+                bad.append(k)
+            else:
+                prec_chol[k] = factor
+        if bad:
+            raise ill_defined_covariance_error(bad, reg_covar)
+        return prec_chol
     try:
         # One batched call: K small LAPACK calls from Python cost more than
         # the arithmetic.
@@ -270,9 +376,8 @@ def _prec_chol_full(cov, reg_covar):
             except np.linalg.LinAlgError:
                 bad.append(k)
         raise ill_defined_covariance_error(bad, reg_covar) from None
-    # Exactly triangular: the inverse computed by LU may leave rounding
-    # noise in the zero half.
-    return np.triu(np.linalg.inv(lower).transpose(0, 2, 1))
+    # U = inv(L).T is the inverse of the upper-triangular L.T.
+    return _triangular_inverses(lower.transpose(0, 2, 1))
 
 
 def _upper_factor(precision):
@@ -285,21 +390,42 @@ def _upper_factor(precision):
 
 def _inverse_from_upper(prec_chol):
     """Covariance inv(U @ U.T) from one upper-triangular (D, D) factor."""
-    eye = np.eye(prec_chol.shape[0], dtype=prec_chol.dtype)
-    u_inv = linalg.solve_triangular(prec_chol, eye, lower=False, check_finite=False)
-    return u_inv.T @ u_inv
+    # With J the exchange matrix, J U J is lower triangular and the Cholesky
+    # factor of J (U U.T) J, whose inverse LAPACK's potri forms from it.
+    flipped = np.asfortranarray(prec_chol[::-1, ::-1])
+    inverse, info = _lapack("potri", flipped)(flipped, lower=1)
+    if info != 0:
+        raise np.linalg.LinAlgError("singular precision factor")
+    return _symmetric_from_lower(inverse)[::-1, ::-1]
+
+
+def _per_matrix(func, stack):
+    """``func`` applied to each (D, D) matrix of a (K, D, D) stack."""
+    out = np.empty(stack.shape, dtype=stack.dtype)
+    for k, matrix in enumerate(stack):
+        out[k] = func(matrix)
+    return out
 
 
 def _prec_chol_from_precisions_full(precisions):
-    return np.stack([_upper_factor(p) for p in precisions])
+    return _per_matrix(_upper_factor, precisions)
 
 
 def _cov_from_prec_chol_full(prec_chol):
-    return np.stack([_inverse_from_upper(u) for u in prec_chol])
+    return _per_matrix(_inverse_from_upper, prec_chol)
 
 
 def _precisions_full(prec_chol):
-    return prec_chol @ prec_chol.transpose(0, 2, 1)
+    if prec_chol.shape[-1] < _LAPACK_MIN_FEATURES:
+        return prec_chol @ prec_chol.transpose(0, 2, 1)
+    # U.T in Fortran order is U's memory: lauum forms U @ U.T in its lower
+    # triangle at a third of the work of a general product.
+    lauum = _lapack("lauum", prec_chol)
+    precisions = np.empty(prec_chol.shape, dtype=prec_chol.dtype)
+    for k, u in enumerate(prec_chol):
+        product, info = lauum(u.T, lower=1)
+        precisions[k] = _symmetric_from_lower(product)
+    return precisions
 
 
 def _sample_full(rng, mean, covariances, prec_chol, k, n):
@@ -367,6 +493,10 @@ def _prec_chol_tied(cov, reg_covar):
     if not np.all(np.isfinite(cov)):
         raise ill_defined_covariance_error(None, reg_covar)
     return _cholesky_upper_inverse(cov, reg_covar)
+
+
+def _cov_from_prec_chol_tied(prec_chol):
+    return np.ascontiguousarray(_inverse_from_upper(prec_chol))
 
 
 def _sample_tied(rng, mean, covariances, prec_chol, k, n):
@@ -509,6 +639,10 @@ def _no_change(sx, sxx, prec_chol):
     return sx, sxx
 
 
+def _always(n_rows, n_features):
+    return True
+
+
 class CovarianceKernel(NamedTuple):
     """The numerical kernels of one covariance type.
 
@@ -530,7 +664,9 @@ class CovarianceKernel(NamedTuple):
     estep_finish : callable ``(sx, sxx, prec_chol) -> (sx, sxx)``
         maps summed ``estep_accumulate`` statistics to those of
         ``accumulate``.
-        Sufficient statistics of one chunk (see the module docstring).
+    estep_reuses : callable ``(n_rows, n_features) -> bool``
+        Whether a pass over ``n_rows`` rows pays for ``estep_accumulate``
+        and ``estep_finish``; where not, the pass calls ``accumulate``.
     m_step : callable ``(nk, nk_eps, sx, sxx, means, reg_covar) -> (means, cov)``
         Means and covariances (``reg_covar`` added) from summed statistics.
     mass_term : callable ``(extra, nk_eps, means) -> term``
@@ -555,6 +691,7 @@ class CovarianceKernel(NamedTuple):
     accumulate_about: Callable
     estep_accumulate: Callable
     estep_finish: Callable
+    estep_reuses: Callable
     m_step: Callable
     mass_term: Callable
     precision_cholesky: Callable
@@ -574,6 +711,7 @@ KERNELS = {
         accumulate_about=_accumulate_full,
         estep_accumulate=_accumulate_whitened_full,
         estep_finish=_unwhiten_full,
+        estep_reuses=_full_reuses_whitened,
         m_step=_m_step_full,
         mass_term=_no_mass_term,
         precision_cholesky=_prec_chol_full,
@@ -591,11 +729,12 @@ KERNELS = {
         accumulate_about=_accumulate_full,
         estep_accumulate=_accumulate_tied,
         estep_finish=_no_change,
+        estep_reuses=_always,
         m_step=_m_step_tied,
         mass_term=_mass_term_tied,
         precision_cholesky=_prec_chol_tied,
         prec_chol_from_precisions=_upper_factor,
-        covariances_from_prec_chol=_inverse_from_upper,
+        covariances_from_prec_chol=_cov_from_prec_chol_tied,
         precisions_from_prec_chol=lambda u: u @ u.T,
         from_full=lambda cov, weights: np.tensordot(weights, cov, axes=1),
         to_full=lambda cov, k, d: np.broadcast_to(cov, (k, d, d)),
@@ -608,6 +747,7 @@ KERNELS = {
         accumulate_about=_accumulate_diag_about,
         estep_accumulate=_accumulate_diag,
         estep_finish=_no_change,
+        estep_reuses=_always,
         m_step=_m_step_diag,
         mass_term=_mass_term_diag,
         precision_cholesky=_prec_chol_vector,
@@ -625,6 +765,7 @@ KERNELS = {
         accumulate_about=_accumulate_spherical_about,
         estep_accumulate=_accumulate_spherical,
         estep_finish=_no_change,
+        estep_reuses=_always,
         m_step=_m_step_spherical,
         mass_term=_mass_term_spherical,
         precision_cholesky=_prec_chol_vector,

@@ -34,9 +34,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, validate_data
-from threadpoolctl import ThreadpoolController
 
-from . import _progress
+from . import _progress, _threads
 from ._gaussian_mixture import GaussianMixture
 from .initialization import INITIALIZERS
 
@@ -629,16 +628,9 @@ def _quality(model, X, settings, exact=True):
     return (1 if _is_degenerate(model, settings) else 2, log_likelihood)
 
 
-_THREADPOOL_CONTROLLER = None
-
-
 def _single_threaded():
-    """A context in which BLAS and OpenMP run one thread (per process)."""
-    global _THREADPOOL_CONTROLLER
-    if _THREADPOOL_CONTROLLER is None:
-        # Inspecting the loaded libraries is slow; once per process suffices.
-        _THREADPOOL_CONTROLLER = ThreadpoolController()
-    return _THREADPOOL_CONTROLLER.limit(limits=1)
+    """A context in which BLAS, OpenMP and the EM core run one thread each."""
+    return _threads.limited(1)
 
 
 def _fit_cell(X, n_components, covariance_type, starts, settings):
@@ -651,9 +643,9 @@ def _fit_cell(X, n_components, covariance_type, starts, settings):
     run to convergence in turn. With ``screen_iter=0`` every start runs to
     convergence. Racers are warm-started estimators; a finalist is refit as
     a fresh estimator from its parameters, so that the kept model's
-    ``get_params()`` reproduce it. BLAS and OpenMP run single-threaded here:
-    the parallelism is over the cells. The fits report no progress (the
-    selector reports the cell instead).
+    ``get_params()`` reproduce it. BLAS, OpenMP and the EM core run
+    single-threaded here: the parallelism is over the cells. The fits report
+    no progress (the selector reports the cell instead).
     """
     n_iter = 0
 
@@ -917,8 +909,9 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
     n_jobs : int, default=None
         Number of cells fit in parallel (joblib). ``None`` means 1 unless in
         a :func:`joblib.parallel_config` context; ``-1`` uses all
-        processors. Each fit itself runs single-threaded. Use a process-based
-        backend (joblib's default): the fits silence their
+        processors. Each fit itself runs single-threaded (BLAS, OpenMP and
+        the EM core's chunks). Use a process-based backend (joblib's
+        default): the fits silence their
         ``ConvergenceWarning`` with :func:`warnings.catch_warnings`, which is
         not thread-safe.
 

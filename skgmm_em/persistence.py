@@ -44,13 +44,24 @@ Anything else (a user-written initializer, a ``RandomState`` instance as
 default. Such parameters only matter for fitting again; predictions do not
 depend on them.
 
+:func:`load` reads a regular file only (a FIFO, a device or a link to one
+is refused at once, without blocking), of at most ``max_bytes``
+(:data:`DEFAULT_MAX_BYTES` unless told otherwise, refused from its size
+before reading), and parses it only if its values take at most about ten
+times its size in memory. Error messages quote at most a few dozen
+characters of the file's content.
+
 :func:`from_dict` (and so :func:`load`) refuses with a ``ValueError`` any
 document that is not exactly what :func:`to_dict` writes: an unknown format
 or version, missing or unexpected keys, values of the wrong type, arrays of
 the wrong shape, NaN or infinite numbers, weights that are negative or do
 not sum to one (at most one for a start), covariances that are not
 symmetric positive definite, Cholesky factors that are not upper
-triangular with a positive diagonal or that do not match the covariances.
+triangular with a positive diagonal or that do not match the covariances;
+constructor parameters that ``fit`` would refuse; fitted arrays outside
+the range the kernels compute in (precision factors that overflow when
+squared, means whose whitened distances to the mixture mean overflow). A
+model that loads predicts finite values on data at its own scale.
 
 Examples
 --------
@@ -75,17 +86,41 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from . import _em
+from ._files import read_bounded
 from ._gaussian_mixture import GaussianMixture
-from ._kernels import KERNELS
+from ._kernels import KERNELS, IllDefinedCovarianceError
 from .initialization import INITIALIZERS
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "from_dict", "load", "save", "to_dict"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "FORMAT",
+    "FORMAT_VERSION",
+    "from_dict",
+    "load",
+    "save",
+    "to_dict",
+]
 
 #: The value of the document's ``"format"`` key.
 FORMAT = "skgmm_em.model"
 
 #: The version of the document layout this module writes and reads.
 FORMAT_VERSION = 1
+
+#: The largest model file :func:`load` reads unless told otherwise (128 MiB,
+#: a full-covariance model of 3 components in about 800 dimensions).
+DEFAULT_MAX_BYTES = 128 * 2**20
+
+# Parsing JSON builds a Python object per value: about 56 bytes per array or
+# object and 32 per number (24 for the float, 8 for the reference to it). A
+# document whose values would take more than this many times its own size
+# (many tiny arrays, one-digit numbers) is refused before it is parsed; the
+# files save() writes take 2 to 4 times.
+_MAX_PARSE_FACTOR = 10
+
+# Untrusted text quoted in an error message is cut to this many characters.
+_QUOTE_CHARS = 60
 
 _ESTIMATOR = "GaussianMixture"
 
@@ -136,6 +171,16 @@ _DTYPES = {"float64": np.float64, "float32": np.float32}
 def _invalid(where, what):
     """The ValueError for a document that is not a valid model."""
     return ValueError(f"Not a valid skgmm_em model: {where} {what}")
+
+
+def _quote(value, as_repr=True):
+    """A short repr (or str) of an untrusted value for an error message."""
+    if type(value) is int and value.bit_length() > 64:
+        return f"an integer of {len(str(value.bit_length()))}+ digits"
+    text = repr(value) if isinstance(value, str) and as_repr else str(value)
+    if len(text) > _QUOTE_CHARS:
+        return f"{text[:_QUOTE_CHARS]}... ({len(text)} characters)"
+    return text
 
 
 # ---------------------------------------------------------------------------
@@ -303,16 +348,29 @@ def _refuse_constant(name):
     raise ValueError(f"Not a valid skgmm_em model: the number {name} is not allowed.")
 
 
-def load(path):
+def _parse_cost(text):
+    """An upper estimate, in bytes, of the Python objects json.loads builds."""
+    containers = text.count("[") + text.count("{")
+    values = text.count(",") + text.count(":") + 1
+    return 56 * containers + 32 * values
+
+
+def load(path, *, max_bytes=DEFAULT_MAX_BYTES):
     """Read a mixture written by :func:`save`.
 
-    The file is parsed as JSON and checked as :func:`from_dict` describes;
-    no code from the file is run.
+    The file is untrusted input: only a regular file is read (a FIFO, a
+    device or a link to one is refused at once, without blocking), only up
+    to ``max_bytes``, the JSON is parsed only if it takes a few times its
+    size in memory, and the document is checked as :func:`from_dict`
+    describes; no code from the file is run.
 
     Parameters
     ----------
     path : str or os.PathLike
         The file to read.
+    max_bytes : int, default=DEFAULT_MAX_BYTES
+        The largest file accepted (128 MiB by default); a larger file is
+        refused from its size, before it is read.
 
     Returns
     -------
@@ -322,8 +380,9 @@ def load(path):
     Raises
     ------
     ValueError
-        If the file is not valid UTF-8 JSON or not a valid model: the
-        message says what is wrong.
+        If the file is not a regular file, is larger than ``max_bytes``, is
+        not valid UTF-8 JSON or not a valid model: the message says what is
+        wrong.
     OSError
         If the file cannot be read.
 
@@ -332,11 +391,21 @@ def load(path):
     save : Write a model file.
     from_dict : Build the model from an already parsed document.
     """
-    with open(path, "rb") as file:
-        raw = file.read()
     where = f"Cannot load a model from {os.fspath(path)!r}"
     try:
-        document = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        raw = read_bounded(path, max_bytes)
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+    try:
+        text = raw.decode("utf-8")
+        del raw
+        if _parse_cost(text) > _MAX_PARSE_FACTOR * max(len(text), 2**16):
+            raise ValueError(
+                "the JSON would take more than "
+                f"{_MAX_PARSE_FACTOR} times its size in memory to parse (too "
+                "many tiny values); it is not a file save() wrote."
+            )
+        document = json.loads(text, parse_constant=_refuse_constant)
     except UnicodeDecodeError as exc:
         raise ValueError(f"{where}: the file is not UTF-8 text ({exc}).") from None
     except json.JSONDecodeError as exc:
@@ -361,9 +430,9 @@ def _expect_dict(value, where, required, optional=()):
         raise _invalid(where, f"lacks the key(s) {', '.join(missing)}.")
     unexpected = sorted(set(value) - set(required) - set(optional), key=str)
     if unexpected:
-        raise _invalid(
-            where, f"has unexpected key(s) {', '.join(map(str, unexpected))}."
-        )
+        listed = ", ".join(_quote(key) for key in unexpected[:5])
+        more = f" and {len(unexpected) - 5} more" if len(unexpected) > 5 else ""
+        raise _invalid(where, f"has unexpected key(s) {listed}{more}.")
     return value
 
 
@@ -388,7 +457,7 @@ def _expect_int(value, where, minimum=None, maximum=None):
         maximum is not None and value > maximum
     ):
         bounds = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum}]"
-        raise _invalid(where, f"must be an integer {bounds}, got {value}.")
+        raise _invalid(where, f"must be an integer {bounds}, got {_quote(value)}.")
     return value
 
 
@@ -417,7 +486,7 @@ def _expect_str(value, where, choices=None):
         raise _invalid(where, f"must be a string, got {_kind(value)}.")
     if choices is not None and value not in choices:
         raise _invalid(
-            where, f"must be one of {', '.join(sorted(choices))}, got {value!r}."
+            where, f"must be one of {', '.join(sorted(choices))}, got {_quote(value)}."
         )
     return value
 
@@ -643,6 +712,52 @@ def _check_matrix(cov, chol, where, dtype, eps):
         )
 
 
+def _check_parameters_as_fit(model, n_features):
+    """Refuse the constructor parameters that fit would refuse."""
+    try:
+        # The estimator's own checks, the ones fit runs first.
+        model._validate_params()
+        model._check_initial_parameters(n_features)
+    except (TypeError, ValueError) as exc:
+        message = str(exc)
+        if len(message) > 4 * _QUOTE_CHARS:
+            message = message[: 4 * _QUOTE_CHARS] + "..."
+        raise _invalid("params", f"are not valid for fitting: {message}") from None
+
+
+def _check_scale(means, prec_chol, weights, covariance_type, dtype, params):
+    """Parameters within the range the kernels compute in, so that the
+    model's log-densities of data at its own scale are finite."""
+    reg_covar = params.get("reg_covar", 0.0)
+    try:
+        _em.check_factor_range(prec_chol, covariance_type, dtype, reg_covar)
+    except IllDefinedCovarianceError:
+        raise _invalid(
+            "fitted.precisions_cholesky", f"is too large for {np.dtype(dtype).name}."
+        ) from None
+    limit = np.sqrt(np.finfo(dtype).max) / 16
+    if not np.all(np.abs(means) < limit):
+        raise _invalid("fitted.means", f"must be smaller than {limit:.3g} in size.")
+    # The whitened distance of each mean to the mixture mean, the shift the
+    # kernels apply, must square without overflow.
+    centred = (means - weights @ means).astype(np.float64)
+    factor = prec_chol.astype(np.float64)
+    if covariance_type == "full":
+        whitened = np.einsum("kd,kde->ke", centred, factor)
+    elif covariance_type == "tied":
+        whitened = centred @ factor
+    elif covariance_type == "diag":
+        whitened = centred * factor
+    else:
+        whitened = centred * factor[:, None]
+    if not np.all(np.sum(whitened**2, axis=1) < limit):
+        raise _invalid(
+            "fitted.means",
+            "are too far apart next to the covariances for "
+            f"{np.dtype(dtype).name} arithmetic.",
+        )
+
+
 def from_dict(document):
     """Build a fitted mixture from a document written by :func:`to_dict`.
 
@@ -668,14 +783,14 @@ def from_dict(document):
     """
     top = _expect_dict(document, "the document", _TOP_KEYS)
     if top["format"] != FORMAT:
-        raise _invalid("format", f"must be {FORMAT!r}, got {top['format']!r}.")
+        raise _invalid("format", f"must be {FORMAT!r}, got {_quote(top['format'])}.")
     version = _expect_int(top["format_version"], "format_version", 1)
     if version != FORMAT_VERSION:
         raise _invalid(
             "format_version",
-            f"is {version}; this skgmm_em reads version {FORMAT_VERSION}. Load "
+            f"is {_quote(version)}; this skgmm_em reads version {FORMAT_VERSION}. Load "
             "the file with the skgmm_em version that wrote it "
-            f"({top['skgmm_em_version']!r}).",
+            f"({_quote(top['skgmm_em_version'])}).",
         )
     _expect_str(top["skgmm_em_version"], "skgmm_em_version")
     _expect_str(top["estimator"], "estimator", {_ESTIMATOR})
@@ -724,6 +839,7 @@ def from_dict(document):
     with np.errstate(all="ignore"):
         _check_weights(weights, dtype, start=n_iter == 0)
         _check_covariances(covariances, prec_chol, covariance_type, dtype)
+        _check_scale(means, prec_chol, weights, covariance_type, dtype, params)
 
     converged = _expect_bool(fitted["converged"], "fitted.converged")
     n_reseeds = None
@@ -744,17 +860,18 @@ def from_dict(document):
     if not isinstance(history, dict):
         raise _invalid("fitted.history", f"must be an object, got {_kind(history)}.")
     history = {
-        key: _expect_number_list(values, f"fitted.history.{key}")
+        key: _expect_number_list(values, f"fitted.history.{_quote(key, as_repr=False)}")
         for key, values in history.items()
     }
     for key, values in history.items():
         if len(values) != len(lower_bounds):
             raise _invalid(
-                f"fitted.history.{key}",
+                f"fitted.history.{_quote(key, as_repr=False)}",
                 f"must have one entry per iteration ({len(lower_bounds)}).",
             )
 
     model = GaussianMixture(**params)
+    _check_parameters_as_fit(model, n_features)
     model.weights_ = weights
     model.means_ = means
     model.covariances_ = covariances

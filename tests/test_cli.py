@@ -19,7 +19,7 @@ from sklearn.utils import get_tags
 
 import skgmm_em
 from skgmm_em import GaussianMixture, load
-from skgmm_em._cli import demo, main
+from skgmm_em._cli import MAX_CSV_BYTES, demo, main
 from skgmm_em.datasets import load_faithful
 from skgmm_em.model_selection import GaussianMixtureSelector
 from skgmm_em.persistence import to_dict
@@ -574,3 +574,30 @@ def test_cli_page_shows_real_runs(tmp_path, command, expected):
     )
     shown = result.stdout if quiet_stderr else result.stderr + result.stdout
     assert shown == expected
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero-link", "oversized"])
+def test_fit_refuses_a_fifo_a_device_and_an_oversized_file(kind, tmp_path):
+    # Refused at once (a child process with a time limit: a FIFO would
+    # block and /dev/zero would be read forever), in one line, status 2.
+    path = tmp_path / "data.csv"
+    if kind == "fifo":
+        os.mkfifo(path)
+        expected = "is a FIFO (named pipe), not a regular file"
+    elif kind == "dev-zero-link":
+        os.symlink("/dev/zero", path)
+        expected = "is a character device, not a regular file"
+    else:
+        with open(path, "wb") as file:
+            file.truncate(MAX_CSV_BYTES + 1)  # sparse: nothing to read
+        expected = "larger than the limit"
+    result = subprocess.run(
+        [sys.executable, "-m", "skgmm_em", "fit", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("skgmm-em: error: cannot read ")
+    assert expected in result.stderr

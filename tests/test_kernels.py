@@ -2,10 +2,11 @@
 
 import numpy as np
 import pytest
+from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 from sklearn import config_context
 
-from skgmm_em import _em
+from skgmm_em import _em, _kernels
 from skgmm_em._kernels import KERNELS, add_to_diagonal
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
@@ -37,8 +38,10 @@ def _as_full(covariances, covariance_type, n_components, n_features):
 
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
-@pytest.mark.parametrize("n_features", [1, 3, 7, 40])
+@pytest.mark.parametrize("n_features", [1, 3, 7, 40, 64])
 def test_log_prob_matches_scipy(covariance_type, n_features):
+    # 64 features: fewer samples than features (one product per component)
+    # and factors from LAPACK one matrix at a time.
     rng = np.random.RandomState(0)
     params = _random_params(covariance_type, 4, n_features, rng)
     X = rng.normal(scale=3.0, size=(50, n_features))
@@ -85,15 +88,21 @@ def test_estep_statistics_equal_direct_statistics(covariance_type, dtype, n_feat
 
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
-def test_precisions_round_trip(covariance_type):
+@pytest.mark.parametrize("n_features", [4, 64])
+def test_precisions_round_trip(covariance_type, n_features):
     rng = np.random.RandomState(1)
     kernel = KERNELS[covariance_type]
-    params = _random_params(covariance_type, 3, 4, rng)
+    params = _random_params(covariance_type, 3, n_features, rng)
     precisions = kernel.precisions_from_prec_chol(params.precisions_cholesky)
-    full_cov = _as_full(params.covariances, covariance_type, 3, 4)
-    full_prec = _as_full(precisions, covariance_type, 3, 4)
+    full_cov = _as_full(params.covariances, covariance_type, 3, n_features)
+    full_prec = _as_full(precisions, covariance_type, 3, n_features)
     for c, p in zip(full_cov, full_prec, strict=True):
-        np.testing.assert_allclose(c @ p, np.eye(4), atol=1e-10)
+        np.testing.assert_allclose(c @ p, np.eye(n_features), atol=1e-10)
+        np.testing.assert_array_equal(c, c.T)
+        np.testing.assert_array_equal(p, p.T)
+    if covariance_type in ("full", "tied"):
+        factors = params.precisions_cholesky.reshape(-1, n_features, n_features)
+        np.testing.assert_array_equal(np.tril(factors, -1), 0.0)
     prec_chol = kernel.prec_chol_from_precisions(precisions)
     np.testing.assert_allclose(prec_chol, params.precisions_cholesky, rtol=1e-10)
     np.testing.assert_allclose(
@@ -126,30 +135,35 @@ def _closed_form_m_step(X, resp, covariance_type, reg_covar):
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 @pytest.mark.parametrize("working_memory", [None, 1e-4, 1e-6])
-@pytest.mark.parametrize("n_features", [4, 40])
+@pytest.mark.parametrize("n_features", [4, 40, 64])
+@pytest.mark.parametrize("whitened", [True, False])
 def test_e_step_and_m_step_match_closed_form(
-    covariance_type, working_memory, n_features
+    covariance_type, working_memory, n_features, whitened, monkeypatch
 ):
-    # 40 features: chunks keep the rows' layout and full covariances
-    # accumulate by syrk; 4: transposed chunks and one batched product.
+    # 40 and 64 features: chunks keep the rows' layout and full covariances
+    # accumulate by syrk; 4: transposed chunks and one batched product. Full
+    # covariances take their statistics from the whitened residuals or from
+    # the centred samples, whichever the shape favours: both are tested.
+    monkeypatch.setattr(
+        _kernels, "_WHITENED_ROWS_PER_SQUARED_FEATURE", 0.0 if whitened else np.inf
+    )
     rng = np.random.RandomState(2)
     params = _random_params(covariance_type, 3, n_features, rng)
     X = rng.normal(scale=3.0, size=(301, n_features)) + 100.0
     params = params._replace(means=params.means + 100.0)
     # Reference responsibilities and log-likelihood from scipy.
     full = _as_full(params.covariances, covariance_type, 3, n_features)
-    dens = np.column_stack(
+    log_dens = np.column_stack(
         [
-            w * multivariate_normal(m, c).pdf(X)
+            np.log(w) + multivariate_normal(m, c).logpdf(X)
             for w, m, c in zip(params.weights, params.means, full, strict=True)
         ]
     )
-    resp = dens / dens.sum(axis=1, keepdims=True)
+    log_norm = logsumexp(log_dens, axis=1)
+    resp = np.exp(log_dens - log_norm[:, None])
     with config_context(working_memory=working_memory or 1024):
         stats = _em.e_step(X, params, covariance_type)
-    assert stats.log_likelihood == pytest.approx(
-        np.log(dens.sum(axis=1)).sum(), rel=1e-12
-    )
+    assert stats.log_likelihood == pytest.approx(log_norm.sum(), rel=1e-12)
     assert stats.weight_sum == 301
     np.testing.assert_allclose(stats.nk, resp.sum(axis=0), rtol=1e-10)
     new = _em.m_step(stats, params, covariance_type, 1e-6, np.float64)
@@ -186,9 +200,11 @@ def test_add_to_diagonal_copies(covariance_type):
 
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
-def test_ill_defined_covariance_names_components(covariance_type):
+@pytest.mark.parametrize("n_features", [2, 50])
+def test_ill_defined_covariance_names_components(covariance_type, n_features):
     kernel = KERNELS[covariance_type]
-    cov = _random_params(covariance_type, 3, 2, np.random.RandomState(4)).covariances
+    rng = np.random.RandomState(4)
+    cov = _random_params(covariance_type, 3, n_features, rng).covariances
     cov = np.array(cov)
     if covariance_type == "tied":
         cov[:] = 0.0

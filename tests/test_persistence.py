@@ -7,7 +7,10 @@ default, ``dev`` for long local runs) come from ``test_properties``.
 import copy
 import json
 import math
+import os
 import pickle
+import subprocess
+import sys
 import warnings
 
 import joblib
@@ -24,7 +27,13 @@ from test_properties import PROFILE, PROFILE_EXAMPLES
 import skgmm_em
 from skgmm_em import GaussianMixture, load, save
 from skgmm_em.initialization import MomentsInit, RandomInit
-from skgmm_em.persistence import FORMAT, FORMAT_VERSION, from_dict, to_dict
+from skgmm_em.persistence import (
+    DEFAULT_MAX_BYTES,
+    FORMAT,
+    FORMAT_VERSION,
+    from_dict,
+    to_dict,
+)
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 DTYPES = [np.float64, np.float32]
@@ -533,7 +542,7 @@ def test_float32_model_with_a_number_beyond_float32(tmp_path):
         ('{"format": "skgmm_em.model", "format_version": 1', "truncated"),
         ('{"format": NaN}', "NaN is not allowed"),
         ('{"format": -Infinity}', "-Infinity is not allowed"),
-        ("[" * 100_000 + "]" * 100_000, "nested too deeply|not valid JSON"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply|not valid JSON|its size"),
     ],
 )
 def test_unreadable_file_is_refused(text, message, tmp_path):
@@ -575,6 +584,151 @@ def test_nan_and_infinity_literals_are_refused(tmp_path):
 
 
 # ---------------------------------------------------------------------------
+# files that are not model files: refused at once, in bounded memory
+
+
+def _load_in_child(path, timeout=60):
+    """load(path) in a fresh process with a time limit: its error message."""
+    script = (
+        "import sys\n"
+        "from skgmm_em import load\n"
+        "try:\n"
+        "    load(sys.argv[1])\n"
+        "except ValueError as exc:\n"
+        "    print(exc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_fifo_is_refused_without_blocking(tmp_path):
+    path = tmp_path / "model.json"
+    os.mkfifo(path)
+    assert "is a FIFO (named pipe), not a regular file" in _load_in_child(path)
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
+def test_link_to_a_device_is_refused(device, tmp_path):
+    path = tmp_path / "model.json"
+    os.symlink(device, path)
+    assert "is a character device, not a regular file" in _load_in_child(path)
+
+
+def test_oversized_file_is_refused_from_its_size(tmp_path):
+    path = tmp_path / "model.json"
+    with open(path, "wb") as file:
+        file.truncate(DEFAULT_MAX_BYTES + 1)  # sparse: nothing to read
+    message = _load_in_child(path)
+    assert "larger than the limit of 134.2 MB" in message
+    assert "max_bytes" in message
+
+
+def test_max_bytes_is_adjustable(tmp_path):
+    gm, _ = fitted("full", "float64")
+    path = tmp_path / "model.json"
+    save(gm, path)
+    size = path.stat().st_size
+    with pytest.raises(
+        ValueError, match="larger than the limit.*pass a larger max_bytes"
+    ):
+        load(path, max_bytes=size - 1)
+    assert_array_equal(load(path, max_bytes=size).means_, gm.means_)
+
+
+def test_directory_is_refused(tmp_path):
+    with pytest.raises(IsADirectoryError):
+        load(tmp_path)
+
+
+def test_many_tiny_values_are_refused_before_parsing(tmp_path):
+    path = tmp_path / "model.json"
+    path.write_text("[" + ",".join(["[]"] * 200_000) + "]")
+    with pytest.raises(ValueError, match="times its size in memory"):
+        load(path)
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        ["format"],
+        ["skgmm_em_version"],
+        ["params", "covariance_type"],
+        ["params", "on_collapse"],
+        ["fitted", "dtype"],
+    ],
+)
+def test_messages_cut_untrusted_text(where, tmp_path):
+    gm, _ = fitted("full", "float64")
+    document = to_dict(gm)
+    node = document
+    for key in where[:-1]:
+        node = node[key]
+    node[where[-1]] = "x" * 1_000_000
+    if where == ["skgmm_em_version"]:
+        document["format_version"] = 2
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(ValueError) as info:
+        load(path)
+    assert len(str(info.value)) < 600
+    assert "x" * 200 not in str(info.value)
+
+
+def test_messages_cut_untrusted_keys(tmp_path):
+    gm, _ = fitted("full", "float64")
+    for node in ("top", "history"):
+        document = to_dict(gm)
+        target = document if node == "top" else document["fitted"]["history"]
+        for i in range(100):
+            target[f"{i}" + "k" * 100_000] = [0.0]
+        with pytest.raises(ValueError) as info:
+            from_dict(document)
+        assert len(str(info.value)) < 600
+
+
+@pytest.mark.parametrize(
+    "where, value, message",
+    [
+        (["params", "init_sample_size"], "abc", "init_sample_size"),
+        (["params", "on_collapse"], "boom", "on_collapse"),
+        (["params", "init_params"], "nonsense", "init_params"),
+        (["params", "weights_init"], [2.0, -1.0, 0.0], "weights_init"),
+        (["params", "precisions_init"], "negative", "positive-definite"),
+        (["fitted", "means"], "huge", "fitted.means"),
+        (["fitted", "means"], "far apart", "fitted.means are too far apart"),
+    ],
+)
+def test_loader_refuses_what_fit_refuses(where, value, message):
+    gm, X = fitted("full", "float64")
+    document = to_dict(gm)
+    k, d = gm.means_.shape
+    if value == "negative":
+        value = (-np.stack([np.eye(d)] * k)).tolist()
+    elif value == "huge" and where[-1] == "means":
+        value = (gm.means_ + 1e300).tolist()
+    elif value == "far apart":
+        # Means 1e100 apart and covariances 1e-200: consistent, but the
+        # whitened distances (1e200) would overflow when squared.
+        document["fitted"]["covariances"] = (gm.covariances_ * 1e-200).tolist()
+        document["fitted"]["precisions_cholesky"] = (
+            gm.precisions_cholesky_ * 1e100
+        ).tolist()
+        value = (gm.means_ * 1e100).tolist()
+    node = document
+    for key in where[:-1]:
+        node = node[key]
+    node[where[-1]] = value
+    with pytest.raises(ValueError, match=message):
+        from_dict(document)
+
+
+# ---------------------------------------------------------------------------
 # the loader under random damage: a valid model or a ValueError, nothing else
 
 
@@ -603,8 +757,11 @@ JSON_SCALARS = (
     | st.integers(-3, 5)
     | st.sampled_from(
         [0.0, -0.0, 0.5, -1.0, 2.0, 1e-12, 1e30, -1e30, 10**400, math.nan, math.inf]
+        + [1e300, -1e300, 1e-300, 1e200, 1e154, 2**31, 10**30]
     )
-    | st.sampled_from(["", "full", "kmeans", "float32", "skgmm_em.model", "x"])
+    | st.sampled_from(
+        ["", "full", "kmeans", "float32", "skgmm_em.model", "x", "abc", "boom"]
+    )
 )
 JSON_VALUES = st.recursive(
     JSON_SCALARS,
@@ -641,7 +798,9 @@ def _mutate(document, data):
     elif kind == "replace":
         parent[key] = data.draw(JSON_VALUES)
     elif kind == "scale" and type(value) in (int, float):
-        factor = data.draw(st.sampled_from([-1.0, 0.0, 0.5, 1.0000001, 2.0, 1e3]))
+        factor = data.draw(
+            st.sampled_from([-1.0, 0.0, 0.5, 1.0000001, 2.0, 1e3, 1e150, 1e300, 1e-300])
+        )
         parent[key] = type(value)(value * factor) if value == value else value
     elif kind == "grow" and isinstance(value, list) and value:
         value.append(copy.deepcopy(value[-1]))
