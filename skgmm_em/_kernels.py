@@ -430,8 +430,11 @@ def _precisions_full(prec_chol):
 
 def _sample_full(rng, mean, covariances, prec_chol, k, n):
     # numpy's draw, as scikit-learn's sample makes it: the same random_state
-    # gives the same samples.
-    return rng.multivariate_normal(mean, covariances[k], n)
+    # gives the same samples. The covariance has a Cholesky factor, so
+    # numpy's check (which flags positive definite matrices with tiny
+    # off-diagonal entries next to a large diagonal) is not needed; skipping
+    # it does not change the draw.
+    return rng.multivariate_normal(mean, covariances[k], n, check_valid="ignore")
 
 
 # --------------------------------------------------------------------------
@@ -500,7 +503,7 @@ def _cov_from_prec_chol_tied(prec_chol):
 
 
 def _sample_tied(rng, mean, covariances, prec_chol, k, n):
-    return rng.multivariate_normal(mean, covariances, n)
+    return rng.multivariate_normal(mean, covariances, n, check_valid="ignore")
 
 
 # --------------------------------------------------------------------------

@@ -380,3 +380,29 @@ def test_pickle_round_trip(covariance_type):
     gm = GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(X)
     again = pickle.loads(pickle.dumps(gm))
     np.testing.assert_array_equal(again.predict_proba(X), gm.predict_proba(X))
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "tied"])
+def test_sample_does_not_warn_on_a_valid_covariance(covariance_type):
+    # numpy's multivariate_normal check flags this positive definite
+    # covariance (off-diagonal entries tiny next to its diagonal) as not
+    # positive semi-definite; the draws need no such check (the covariance
+    # has a Cholesky factor).
+    cov = np.array([[2.30147224e08, 5.2e-3], [5.2e-3, 2.30147224e08]])
+    precisions = np.linalg.inv(cov)
+    if covariance_type == "full":
+        precisions = np.stack([precisions] * 2)
+    X = np.random.RandomState(0).normal(size=(20, 2))
+    gm = GaussianMixture(
+        2,
+        covariance_type=covariance_type,
+        max_iter=0,
+        weights_init=[0.5, 0.5],
+        means_init=[[0.0, 0.0], [1.0, 1.0]],
+        precisions_init=precisions,
+        random_state=0,
+    ).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        samples, _ = gm.sample(200)
+    assert np.all(np.isfinite(samples))
