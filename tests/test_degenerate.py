@@ -20,6 +20,7 @@ from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
 from threadpoolctl import threadpool_info
 
 from skgmm_em import GaussianMixture, _em
+from skgmm_em.initialization import KMeansInit
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 FITTED = ["weights_", "means_", "covariances_", "precisions_", "precisions_cholesky_"]
@@ -217,21 +218,34 @@ def test_n_samples_equals_n_components(covariance_type):
     "init_params", ["kmeans", "k-means++", "random", "random_from_data", "moments"]
 )
 def test_more_components_than_distinct_points(covariance_type, init_params):
-    # Either the extra components sit on the same points (k-means may then
-    # warn that it found fewer clusters) or the fit asks for fewer
-    # components.
+    # Where scikit-learn fits, this fits: the extra components sit on the
+    # same points or are left empty, k-means warning that it found fewer
+    # clusters (its own ConvergenceWarning, as in scikit-learn).
     X = np.repeat([[0.0, 1.0], [3.0, -2.0]], 10, axis=0)
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", "Number of distinct clusters", ConvergenceWarning
-        )
-        fit_finite_or_refuse(
-            X,
-            "n_components",
-            n_components=3,
-            covariance_type=covariance_type,
-            init_params=init_params,
-        )
+    params = dict(n_components=3, covariance_type=covariance_type)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gm = fit_finite(X, init_params=init_params, **params)
+    messages = [str(w.message) for w in caught]
+    if init_params == "kmeans":
+        assert any("Number of distinct clusters (2)" in m for m in messages)
+    if init_params != "moments":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theirs = SklearnGaussianMixture(
+                init_params=init_params, random_state=0, **params
+            ).fit(X)
+        assert_allclose(gm.weights_, theirs.weights_, rtol=1e-7, atol=1e-9)
+        # A component left with no mass keeps its previous mean here, where
+        # scikit-learn's drifts towards the origin: compare the others.
+        held = theirs.weights_ > 1e-6
+        assert_allclose(gm.means_[held], theirs.means_[held], rtol=1e-7, atol=1e-9)
+
+
+def test_distinct_rows_start_refuses_more_components_than_points():
+    X = np.repeat([[0.0, 1.0], [3.0, -2.0]], 10, axis=0)
+    with pytest.raises(ValueError, match="only 2 distinct sample.*fewer components"):
+        GaussianMixture(3, init_params=KMeansInit(rows="distinct")).fit(X)
 
 
 # ---------------------------------------------------------------------------
