@@ -126,6 +126,7 @@ PUBLIC_MODULES = [
     "skgmm_em.persistence",
     "skgmm_em.datasets",
     "skgmm_em.plotting",
+    "skgmm_em.exceptions",
 ]
 
 

@@ -5,7 +5,7 @@ A scikit-learn compatible, drop-in replacement for
 learning curves, built on a chunked EM core.
 """
 
-from . import initialization, model_selection, persistence
+from . import exceptions, initialization, model_selection, persistence
 from ._gaussian_mixture import GaussianMixture
 from ._impute import GaussianMixtureImputer
 from .model_selection import (
@@ -21,6 +21,7 @@ __version__ = "0.1.0"
 __all__ = [
     "GaussianMixture",
     "GaussianMixtureImputer",
+    "exceptions",
     "initialization",
     "__version__",
     "load",

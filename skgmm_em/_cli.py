@@ -24,13 +24,14 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import get_tags
 
 from . import _progress
-from ._files import FileRefusedError, read_bounded
+from ._covariance import COVARIANCE_TYPES
+from ._files import read_bounded
 from ._gaussian_mixture import GaussianMixture
 from .datasets import LAB_MIXTURE, make_lab_mixture
+from .exceptions import FileRefusedError
 
 _SPARK = " .:-=+*#%@"
 
-COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
 #: The largest number of components ``--n-components auto`` tries.
 AUTO_MAX_COMPONENTS = 10
@@ -479,7 +480,7 @@ def select_model(X, options, progress, note, n_distinct):
     components (at most one per distinct row), ``auto`` in
     ``options.covariance_type`` the four types. Returns the selector, fitted.
     """
-    from .model_selection import COVARIANCE_TYPES as types
+    types = COVARIANCE_TYPES
     from .model_selection import GaussianMixtureSelector
 
     n_components = options.n_components

@@ -19,14 +19,14 @@ import numpy as np
 from sklearn import get_config
 
 from . import _missing, _threads
-from ._kernels import (
-    KERNELS,
-    IllDefinedCovarianceError,
-    add_to_diagonal,
+from ._covariance import (
+    FULL,
+    MODELS,
     ill_defined_covariance_error,
     reusing_buffers,
     scratch,
 )
+from .exceptions import IllDefinedCovarianceError
 
 # Chunk sizes: large enough to amortize the Python overhead of a chunk (a few
 # dozen NumPy calls) and to keep matrix products efficient, small enough to
@@ -116,7 +116,7 @@ class SufficientStats(NamedTuple):
     nk : ndarray of shape (n_components,)
         Sum of (weighted) responsibilities per component.
     sx, sxx : ndarray
-        First and second moments; see :mod:`skgmm_em._kernels`.
+        First and second moments; see :mod:`skgmm_em._covariance`.
     log_likelihood : float
         Sum over samples of (weighted) ``log p(x_i)`` under the parameters
         the E-step used.
@@ -224,7 +224,7 @@ def _transposed_chunk(X, rows, shift):
 
 def _log_prob_operands(X, params, covariance_type, missing=None):
     """A function of row chunks giving weighted log-probabilities (K, n)."""
-    kernel = KERNELS[covariance_type]
+    kernel = MODELS[covariance_type]
     shift, means, prec_chol, log_weights = _chunk_operands(
         params, covariance_type, X.dtype
     )
@@ -250,7 +250,7 @@ def _incomplete_outputs(X, params, covariance_type, missing, expect=False):
         X,
         missing,
         params.means - shift,
-        KERNELS[covariance_type].to_full(params.covariances, *params.means.shape),
+        MODELS[covariance_type].to_full(params.covariances, *params.means.shape),
         log_weights,
         shift,
         expect,
@@ -395,12 +395,7 @@ def e_step(X, params, covariance_type, sample_weight=None, missing=None, about=N
     if missing is None:
         return total
     shift = reference_point(params)
-    sxx_shape = {
-        "full": (n_components, n_features, n_features),
-        "tied": (n_features, n_features),
-        "diag": (n_components, n_features),
-        "spherical": (n_components,),
-    }[covariance_type]
+    sxx_shape = kernel.stats_shape(n_components, n_features)
     with np.errstate(divide="ignore"):
         log_weights = np.log(params.weights)
     part = SufficientStats(
@@ -471,7 +466,7 @@ def assignment_stats(X, means, covariance_type, sample_weight=None):
     Used to derive initial weights and covariances from initial means.
     The moments of ``full`` are about ``means``.
     """
-    kernel = KERNELS[covariance_type]
+    kernel = MODELS[covariance_type]
     shift = means.mean(axis=0)
     centered = (means - shift).astype(X.dtype, copy=False)
     sq_norms = np.einsum("kd,kd->k", centered, centered)
@@ -564,67 +559,40 @@ def responsibility_start(
         weights = np.ones(x.shape[0]) if sample_weight is None else sample_weight[rows]
         return x, resp * weights, weights
 
+    model = MODELS[covariance_type]
+
     def first(rows):
         x, resp, weights = chunk(rows)
-        if covariance_type == "tied":
-            second = (x.T * weights) @ x
-        elif covariance_type == "full":
-            second = 0.0
-        else:
-            second = resp @ (x * x)
+        second = model.start_moment(x, resp, weights)
         return _Sums((resp.sum(axis=1), resp @ x, second))
 
     slices = chunk_slices(n_samples, n_components, n_features, 8)
     nk, sx, second = _sum_chunks(first, slices)
     nk_eps = nk + 10.0 * np.finfo(X.dtype).eps
     means = sx / nk_eps[:, None]
-    if covariance_type == "tied":
-        covariances = (second - (nk_eps * means.T) @ means) / nk_eps.sum()
-    elif covariance_type == "diag":
-        covariances = second / nk_eps[:, None] - means**2
-    elif covariance_type == "spherical":
-        covariances = (second / nk_eps[:, None] - means**2).mean(axis=1)
-    stable = _stable_start_covariances(chunk, slices, covariance_type, nk_eps, means)
-    if covariance_type == "full" or not _close(
-        add_to_diagonal(covariances, covariance_type, reg_covar),
-        add_to_diagonal(stable, covariance_type, reg_covar),
+    covariances = model.start_covariances(second, nk_eps, means)
+    stable = _stable_start_covariances(chunk, slices, model, nk_eps, means)
+    if covariances is None or not _close(
+        model.add_to_diagonal(covariances, reg_covar),
+        model.add_to_diagonal(stable, reg_covar),
     ):
         covariances = stable
-    covariances = add_to_diagonal(covariances, covariance_type, reg_covar)
+    covariances = model.add_to_diagonal(covariances, reg_covar)
     total = n_samples if sample_weight is None else float(np.sum(sample_weight))
     return nk_eps / total, means, covariances
 
 
-def _stable_start_covariances(chunk, slices, covariance_type, nk_eps, means):
+def _stable_start_covariances(chunk, slices, model, nk_eps, means):
     """The covariances of :func:`responsibility_start` (without reg_covar)
     from moments about each mean, which do not cancel; ``chunk(rows)`` gives
     the rows, their weighted responsibilities and weights."""
-    n_components, n_features = means.shape
 
     def scatter(rows):
         x, resp, weights = chunk(rows)
-        if covariance_type not in ("full", "tied"):
-            out = np.stack([resp[k] @ (x - means[k]) ** 2 for k in range(n_components)])
-            return _Sums((out, 0.0))
-        out = np.empty((n_components, n_features, n_features))
-        for k in range(n_components):
-            diff = x - means[k]
-            out[k] = (diff.T * resp[k]) @ diff
-        if covariance_type == "full":
-            return _Sums((out, 0.0))
-        # scikit-learn's X.T @ X also holds the second moment about the
-        # origin of the rows' mass assigned to no component (a sum of
-        # positive terms: nothing cancels).
-        unassigned = weights - resp.sum(axis=0)
-        return _Sums((out, (x.T * unassigned) @ x))
+        return _Sums(model.start_scatter(x, resp, weights, means))
 
-    total, unassigned_moment = _sum_chunks(scatter, slices)
-    if covariance_type == "full":
-        return total / nk_eps[:, None, None]
-    if covariance_type == "tied":
-        return (total.sum(axis=0) + unassigned_moment) / nk_eps.sum()
-    covariances = total / nk_eps[:, None]
-    return covariances.mean(axis=1) if covariance_type == "spherical" else covariances
+    total, extra = _sum_chunks(scatter, slices)
+    return model.start_from_scatter(total, extra, nk_eps)
 
 
 # scikit-learn's rounding is kept where it is this close to the exact value.
@@ -652,7 +620,7 @@ def reseed(stats, params, covariance_type, reg_covar, dtype, collapsed):
     component: the two start one standard deviation apart along its
     principal axis, with its covariance and half its weight each.
     """
-    kernel = KERNELS[covariance_type]
+    kernel = MODELS[covariance_type]
     nk_eps, means, covariances = _means_covariances(
         stats, params, covariance_type, reg_covar, dtype
     )
@@ -688,7 +656,7 @@ def m_step(stats, params, covariance_type, reg_covar, dtype):
     nk_eps, means, covariances = _means_covariances(
         stats, params, covariance_type, reg_covar, dtype
     )
-    prec_chol = KERNELS[covariance_type].precision_cholesky(covariances, reg_covar)
+    prec_chol = MODELS[covariance_type].precision_cholesky(covariances, reg_covar)
     check_factor_range(prec_chol, covariance_type, dtype, reg_covar)
     return MixtureParams(
         weights=nk_eps / nk_eps.sum(),
@@ -700,7 +668,7 @@ def m_step(stats, params, covariance_type, reg_covar, dtype):
 
 def _means_covariances(stats, params, covariance_type, reg_covar, dtype):
     """``n_k + 10 eps``, means and covariances of the M-step (see m_step)."""
-    kernel = KERNELS[covariance_type]
+    kernel = MODELS[covariance_type]
     shift = reference_point(params)
     nk_eps = stats.nk + 10.0 * np.finfo(dtype).eps
     means, covariances = kernel.m_step(
@@ -731,7 +699,7 @@ def recentred_m_step(X, stats, params, covariance_type, reg_covar, dtype, weight
     the ill-defined covariance error when the covariances are ill-defined
     even so. ``weights`` are the sample weights.
     """
-    kernel = KERNELS[covariance_type]
+    kernel = MODELS[covariance_type]
     if X is None:
         nk_eps, means, covariances = _means_covariances(
             stats, params, covariance_type, reg_covar, dtype
@@ -760,7 +728,7 @@ def _recentred_means_covariances(
 ):
     """``n_k + 10 eps``, means and covariances from moments about the new
     means (see :func:`recentred_m_step`)."""
-    kernel = KERNELS[covariance_type]
+    kernel = MODELS[covariance_type]
     shift = reference_point(params)
     nk_eps = stats.nk + 10.0 * np.finfo(dtype).eps
     means, _ = kernel.m_step(
@@ -769,8 +737,8 @@ def _recentred_means_covariances(
     centred = e_step(X, params, covariance_type, weights, about=means + shift)
     # The first moments about the new means are zero up to rounding.
     means = means + centred.sx / nk_eps[:, None]
-    if covariance_type == "tied":
-        _, per_component = KERNELS["full"].m_step(
+    if not kernel.per_component:
+        _, per_component = FULL.m_step(
             centred.nk, nk_eps, centred.sx, centred.sxx, means, 0.0
         )
         covariances = pooled_covariance(nk_eps, per_component, reg_covar)
@@ -799,7 +767,7 @@ def check_factor_range(prec_chol, covariance_type, dtype, reg_covar):
     """
     limit = np.sqrt(np.finfo(dtype).max)
     size = np.abs(prec_chol)
-    if covariance_type == "tied":
+    if not MODELS[covariance_type].per_component:
         if size.max() >= limit:
             raise ill_defined_covariance_error(None, reg_covar)
         return

@@ -9,16 +9,14 @@ limit, from its size alone.
 import os
 import stat
 
+from .exceptions import FileRefusedError
+
 _KINDS = (
     (stat.S_ISFIFO, "a FIFO (named pipe)"),
     (stat.S_ISCHR, "a character device"),
     (stat.S_ISBLK, "a block device"),
     (stat.S_ISSOCK, "a socket"),
 )
-
-
-class FileRefusedError(ValueError):
-    """A file that is not a regular file, or larger than the limit."""
 
 
 def _kind(mode):

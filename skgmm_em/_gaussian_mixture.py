@@ -1,6 +1,5 @@
 """The GaussianMixture estimator and its EM driver."""
 
-import math
 import warnings
 from numbers import Integral, Real
 
@@ -8,19 +7,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _dask, _em, _missing, _progress
-from ._kernels import KERNELS, IllDefinedCovarianceError, add_to_diagonal
+from . import _criteria, _dask, _em, _missing, _progress
+from ._compat import HasMethods, Interval, StrOptions, validate_params
+from ._covariance import COVARIANCE_TYPES, FULL, MODELS
+from .exceptions import IllDefinedCovarianceError
 from .initialization import INITIALIZERS
-
-_PRECISION_SHAPES = {
-    "full": lambda k, d: (k, d, d),
-    "tied": lambda k, d: (d, d),
-    "diag": lambda k, d: (k, d),
-    "spherical": lambda k, d: (k,),
-}
 
 
 def _check_shape(array, shape, name, advice):
@@ -76,13 +69,14 @@ def _check_means_init(means, n_components, n_features):
 
 
 def _check_precisions_init(precisions, covariance_type, n_components, n_features):
-    shape = _PRECISION_SHAPES[covariance_type](n_components, n_features)
+    model = MODELS[covariance_type]
+    shape = model.shape(n_components, n_features)
     try:
         precisions = check_array(
             precisions,
             dtype=[np.float64, np.float32],
             ensure_2d=False,
-            allow_nd=covariance_type == "full",
+            allow_nd=len(shape) > 2,
             input_name="precisions_init",
         )
     except ValueError as err:
@@ -99,7 +93,7 @@ def _check_precisions_init(precisions, covariance_type, n_components, n_features
         f"precisions_init of a {covariance_type!r} mixture has the shape of "
         "its precisions_ (see the docstring).",
     )
-    if covariance_type in ("diag", "spherical"):
+    if model.elementwise:
         if np.any(precisions <= 0.0):
             raise ValueError(
                 f"'{covariance_type} precision' should be positive: every "
@@ -111,7 +105,7 @@ def _check_precisions_init(precisions, covariance_type, n_components, n_features
         if not (
             np.all(np.isclose(matrix, matrix.T)) and np.linalg.eigvalsh(matrix)[0] > 0
         ):
-            where = "" if covariance_type == "tied" else f" (component {k})"
+            where = f" (component {k})" if model.per_component else ""
             raise ValueError(
                 f"'{covariance_type} precision' should be symmetric, "
                 f"positive-definite{where}: pass inverse covariance matrices."
@@ -366,7 +360,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
-        "covariance_type": [StrOptions(set(KERNELS))],
+        "covariance_type": [StrOptions(set(COVARIANCE_TYPES))],
         "tol": [Interval(Real, 0.0, None, closed="left")],
         "reg_covar": [Interval(Real, 0.0, None, closed="left")],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
@@ -461,7 +455,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         self : object
             The fitted mixture.
         """
-        self._validate_params()
+        validate_params(self)
         dask_input = _dask.is_dask_array(X)
         is_memmap = isinstance(X, np.memmap)
         if dask_input:
@@ -624,7 +618,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         """The previous fit's parameters as a warm start."""
         if self.means_.shape != (self.n_components, n_features) or (
             self.covariances_.shape
-            != _PRECISION_SHAPES[self.covariance_type](self.n_components, n_features)
+            != MODELS[self.covariance_type].shape(self.n_components, n_features)
         ):
             raise ValueError(
                 "warm_start=True continues from the previous fit, whose shape "
@@ -636,7 +630,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
 
     def _initial_parameters(self, X, sample_weight, user_init, random_state):
         """Run the initializer and apply the user's initial parameters."""
-        kernel = KERNELS[self.covariance_type]
+        kernel = MODELS[self.covariance_type]
         weights_init, means_init, precisions_init = user_init
         if any(p is None for p in user_init):
             weights, means, covariances = self._run_initializer(
@@ -679,7 +673,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             )
         weights, means, covariances = self._check_initializer_result(result, X, name)
 
-        kernel = KERNELS[self.covariance_type]
+        kernel = MODELS[self.covariance_type]
         if weights is None or covariances is None:
             stats, shift = _em.assignment_stats(
                 X, means, self.covariance_type, sample_weight
@@ -692,16 +686,16 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             # sample weight) cannot give a covariance.
             unit = stats.weight_sum / X.shape[0]
             sparse = stats.nk < 2.0 * unit
-            if np.any(sparse) and self.covariance_type != "tied":
+            if np.any(sparse) and kernel.per_component:
                 cell_cov[sparse] = self._data_covariance(X, sample_weight)
-            if self.covariance_type == "tied" and not _is_positive_definite(cell_cov):
+            if not kernel.per_component and not _is_positive_definite(cell_cov):
                 cell_cov = self._pooled_cell_covariance(X, means, sample_weight)
             if weights is None:
                 weights = nk_eps / nk_eps.sum()
             if covariances is None:
                 return weights, means, cell_cov
-        covariances = add_to_diagonal(
-            kernel.from_full(covariances, weights), self.covariance_type, self.reg_covar
+        covariances = kernel.add_to_diagonal(
+            kernel.from_full(covariances, weights), self.reg_covar
         )
         return weights, means, covariances
 
@@ -709,9 +703,9 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         """The tied covariance of the cells of ``means``, from moments about
         each cell's mean: exact where moments about the mixture mean cancel
         (means far apart next to the cells' spread)."""
-        stats, shift = _em.assignment_stats(X, means, "full", sample_weight)
+        stats, shift = _em.assignment_stats(X, means, FULL.name, sample_weight)
         nk_eps = stats.nk + 10.0 * np.finfo(X.dtype).eps
-        _, per_cell = KERNELS["full"].m_step(
+        _, per_cell = FULL.m_step(
             stats.nk, nk_eps, stats.sx, stats.sxx, means - shift, 0.0
         )
         return _em.pooled_covariance(nk_eps, per_cell, self.reg_covar)
@@ -719,11 +713,11 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
     def _data_covariance(self, X, sample_weight):
         """Covariance of all of X, as one component of this covariance type."""
         center = np.average(X, axis=0, weights=sample_weight)[None]
-        stats, _ = _em.assignment_stats(X, center, "full", sample_weight)
+        stats, _ = _em.assignment_stats(X, center, FULL.name, sample_weight)
         full = (stats.sxx[0] / stats.nk[0])[None]
-        kernel = KERNELS[self.covariance_type]
+        kernel = MODELS[self.covariance_type]
         cov = kernel.from_full(full, np.ones(1))
-        return add_to_diagonal(cov, self.covariance_type, self.reg_covar)[0]
+        return kernel.add_to_diagonal(cov, self.reg_covar)[0]
 
     def _check_responsibilities(self, start, X, name):
         """Validated labels (n,) or responsibilities (n, K) an initializer
@@ -885,7 +879,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             return None
 
     def _set_parameters(self, params, dtype):
-        kernel = KERNELS[self.covariance_type]
+        kernel = MODELS[self.covariance_type]
 
         def stored(a):
             return np.array(a, dtype=dtype, order="C", copy=True)
@@ -1057,7 +1051,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
                 f"Invalid value for 'n_samples': {n_samples!r}. The sampling "
                 "requires at least one sample: pass a positive integer."
             )
-        kernel = KERNELS[self.covariance_type]
+        kernel = MODELS[self.covariance_type]
         rng = check_random_state(self.random_state)
         params = self._params()
         counts = rng.multinomial(n_samples, params.weights)
@@ -1096,9 +1090,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
     def _n_parameters(self):
         """Number of free parameters of the model."""
         n_features = self.means_.shape[1]
-        k = self.n_components
-        cov = KERNELS[self.covariance_type].n_cov_parameters(k, n_features)
-        return int(cov + k * n_features + k - 1)
+        return MODELS[self.covariance_type].n_parameters(self.n_components, n_features)
 
     def bic(self, X):
         """Bayesian information criterion on X (lower is better).
@@ -1116,7 +1108,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         bic : float
         """
         n = _num_rows(X)
-        return -2.0 * self.score(X) * n + self._n_parameters() * math.log(n)
+        return _criteria.bic(self.score(X) * n, self._n_parameters(), n)
 
     def aic(self, X):
         """Akaike information criterion on X (lower is better).
@@ -1133,7 +1125,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         -------
         aic : float
         """
-        return -2.0 * self.score(X) * _num_rows(X) + 2.0 * self._n_parameters()
+        return _criteria.aic(self.score(X) * _num_rows(X), self._n_parameters())
 
 
 def _num_rows(X):

@@ -5,6 +5,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _em, _missing
+from ._compat import validate_params
 from ._gaussian_mixture import GaussianMixture
 
 
@@ -143,7 +144,7 @@ class GaussianMixtureImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimat
         self : object
             The fitted imputer.
         """
-        self._validate_params()
+        validate_params(self)
         X = validate_data(
             self,
             X,

@@ -24,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import linalg
 
-from ._kernels import LOG_2PI
+from ._covariance import LOG_2PI, MODELS
 
 
 class Missingness(NamedTuple):
@@ -152,39 +152,6 @@ def _log_norm_resp(wlp):
     return np.log(total) + top, resp
 
 
-def _add_full(k, filled, r, reference, cond_full, sx, sxx):
-    diff = filled - reference[k]
-    weighted = diff * r[:, None]
-    sx[k] += weighted.sum(axis=0)
-    sxx[k] += weighted.T @ diff + r.sum() * cond_full
-
-
-def _add_tied(k, filled, r, reference, cond_full, sx, sxx):
-    weighted = filled * r[:, None]
-    sx[k] += weighted.sum(axis=0)
-    sxx += weighted.T @ filled + r.sum() * cond_full
-
-
-def _add_diag(k, filled, r, reference, cond_full, sx, sxx):
-    sx[k] += r @ filled
-    sxx[k] += r @ (filled * filled) + r.sum() * np.diagonal(cond_full)
-
-
-def _add_spherical(k, filled, r, reference, cond_full, sx, sxx):
-    sx[k] += r @ filled
-    sxx[k] += r @ np.einsum("nd,nd->n", filled, filled) + r.sum() * np.trace(cond_full)
-
-
-# How one component's expected statistics are added, per covariance type;
-# the conventions are those of ``_kernels`` (full: about the current means).
-_ADD = {
-    "full": _add_full,
-    "tied": _add_tied,
-    "diag": _add_diag,
-    "spherical": _add_spherical,
-}
-
-
 def _chunks(index, rows):
     return [index[i : i + rows] for i in range(0, len(index), rows)]
 
@@ -205,14 +172,15 @@ def pattern_stats(
 
     ``means`` (K, D) are relative to ``shift``, which is subtracted from the
     rows of X; returns ``(nk, sx, sxx, log_likelihood, weight_sum)`` in float64
-    with the conventions of ``_kernels`` for ``covariance_type``.
+    with the conventions of the covariance model ``covariance_type``
+    (:mod:`skgmm_em._covariance`).
     """
     n_components, n_features = means.shape
     nk = np.zeros(n_components)
     sx = np.zeros((n_components, n_features))
     sxx = np.zeros(shape_sxx)
     log_likelihood = weight_sum = 0.0
-    add = _ADD[covariance_type]
+    add = MODELS[covariance_type].add_expected
     for observed, index in missing.patterns:
         o, m, factors = _pattern_factors(observed, means, full_covariances)
         for rows in _chunks(index, chunk_rows):

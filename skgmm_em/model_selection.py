@@ -20,7 +20,6 @@ criterion is then that of the mixture on the transformed data), or a fitted
 :class:`GaussianMixtureSelector` (the criterion of its best model).
 """
 
-import math
 import warnings
 from numbers import Integral, Real
 from typing import NamedTuple
@@ -31,11 +30,12 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _progress, _threads
+from . import _criteria, _progress, _threads
+from ._compat import HasMethods, Interval, StrOptions, validate_params
+from ._covariance import COVARIANCE_TYPES, MCLUST_MODEL_NAMES, MODELS
 from ._gaussian_mixture import GaussianMixture
 from .initialization import INITIALIZERS
 
@@ -51,20 +51,6 @@ __all__ = [
     "icl_scorer",
     "n_parameters",
 ]
-
-#: The four covariance types, in the order of the selector's default table.
-COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
-
-#: The mclust model equivalent to each covariance type.
-MCLUST_MODEL_NAMES = {"full": "VVV", "tied": "EEE", "diag": "VVI", "spherical": "VII"}
-
-# Free covariance parameters of K components in D dimensions.
-_N_COVARIANCE_PARAMETERS = {
-    "full": lambda k, d: k * d * (d + 1) // 2,
-    "tied": lambda k, d: d * (d + 1) // 2,
-    "diag": lambda k, d: k * d,
-    "spherical": lambda k, d: k,
-}
 
 
 # ----------------------------------------------------------------------------
@@ -133,10 +119,7 @@ def n_parameters(estimator):
     """
     mixture = _mixture(estimator)
     n_components, n_features = np.shape(mixture.means_)
-    count = _N_COVARIANCE_PARAMETERS[mixture.covariance_type]
-    return int(
-        count(n_components, n_features) + n_components * n_features + n_components - 1
-    )
+    return MODELS[mixture.covariance_type].n_parameters(n_components, n_features)
 
 
 def bic(estimator, X):
@@ -174,7 +157,7 @@ def bic(estimator, X):
     """
     mixture = _mixture(estimator)
     log_likelihood, n_samples = _total_log_likelihood(estimator, X)
-    return -2.0 * log_likelihood + n_parameters(mixture) * math.log(n_samples)
+    return _criteria.bic(log_likelihood, n_parameters(mixture), n_samples)
 
 
 def aic(estimator, X):
@@ -200,7 +183,7 @@ def aic(estimator, X):
     """
     mixture = _mixture(estimator)
     log_likelihood, _ = _total_log_likelihood(estimator, X)
-    return -2.0 * log_likelihood + 2.0 * n_parameters(mixture)
+    return _criteria.aic(log_likelihood, n_parameters(mixture))
 
 
 def icl(estimator, X):
@@ -408,40 +391,6 @@ def _center_scale(X):
     return np.nanmean(X, axis=0), scale
 
 
-def _symmetric_inverse(matrices):
-    """Inverse of symmetric positive definite matrices, exactly symmetric."""
-    inverse = np.linalg.inv(matrices)
-    return 0.5 * (inverse + np.swapaxes(inverse, -1, -2))
-
-
-# Fitted covariances of each type as full matrices (K, D, D).
-_TO_FULL = {
-    "full": lambda cov, k, d: cov,
-    "tied": lambda cov, k, d: np.broadcast_to(cov, (k, d, d)),
-    "diag": lambda cov, k, d: cov[:, :, None] * np.eye(d),
-    "spherical": lambda cov, k, d: cov[:, None, None] * np.eye(d),
-}
-
-# Full covariances (K, D, D) and weights to the precisions_init of each type.
-_PRECISIONS_FROM_FULL = {
-    "full": lambda cov, w: _symmetric_inverse(cov),
-    "tied": lambda cov, w: _symmetric_inverse(np.tensordot(w, cov, axes=1)),
-    "diag": lambda cov, w: 1.0 / np.diagonal(cov, axis1=1, axis2=2),
-    "spherical": lambda cov, w: 1.0 / np.diagonal(cov, axis1=1, axis2=2).mean(1),
-}
-
-# Smallest variance, in units of the data's variances, of fitted covariances
-# once reg_covar is taken off: zero when a component collapsed onto a
-# subspace (a few samples, or samples sharing a value of a feature).
-_SMALLEST_VARIANCE = {
-    "full": lambda cov, scale, reg: np.linalg.eigvalsh(
-        (cov - reg * np.eye(len(scale))) / np.outer(scale, scale)
-    ).min(),
-    "diag": lambda cov, scale, reg: ((cov - reg) / scale**2).min(),
-    "spherical": lambda cov, scale, reg: (cov - reg).min() / np.mean(scale**2),
-}
-_SMALLEST_VARIANCE["tied"] = _SMALLEST_VARIANCE["full"]
-
 # Components split in two to seed K from the best K - 1 fit are moved apart by
 # this many standard deviations along their main axis, each way.
 _SPLIT_OFFSET = 0.5
@@ -464,14 +413,14 @@ def _full_covariances(model):
     """The covariances of a fitted mixture as (K, D, D) float64 matrices."""
     k, d = np.shape(model.means_)
     cov = np.asarray(model.covariances_, dtype=np.float64)
-    return _TO_FULL[model.covariance_type](cov, k, d)
+    return MODELS[model.covariance_type].to_full(cov, k, d)
 
 
 def _explicit_start(weights, means, full_covariances, covariance_type):
     """A start given by parameters: ``('params', (weights, means, precisions))``."""
     weights = np.asarray(weights, dtype=np.float64)
     weights = weights / weights.sum()
-    precisions = _PRECISIONS_FROM_FULL[covariance_type](full_covariances, weights)
+    precisions = MODELS[covariance_type].precisions_from_full(full_covariances, weights)
     return "params", (weights, np.asarray(means, dtype=np.float64), precisions)
 
 
@@ -604,7 +553,9 @@ def _is_degenerate(model, settings):
     """Whether a component collapsed (held up only by reg_covar)."""
     if settings.degenerate_tol is None:
         return False
-    smallest = _SMALLEST_VARIANCE[model.covariance_type](
+    # Zero when a component collapsed onto a subspace (a few samples, or
+    # samples sharing a value of a feature).
+    smallest = MODELS[model.covariance_type].smallest_variance(
         np.asarray(model.covariances_, dtype=np.float64),
         settings.scale,
         settings.reg_covar,
@@ -1144,7 +1095,7 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
         self : object
             The fitted selector.
         """
-        self._validate_params()
+        validate_params(self)
         # check_array's finiteness test sums X, which warns for inf - inf.
         with np.errstate(invalid="ignore", over="ignore"):
             X = validate_data(
@@ -1374,9 +1325,7 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
                     not_converged.append((k, t))
             else:
                 records["log_likelihood"].append(np.nan)
-                records["n_parameters"].append(
-                    _N_COVARIANCE_PARAMETERS[t](k, X.shape[1]) + k * X.shape[1] + k - 1
-                )
+                records["n_parameters"].append(MODELS[t].n_parameters(k, X.shape[1]))
                 for name in _CRITERIA:
                     records[name].append(np.nan)
 

@@ -87,9 +87,11 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from . import _em
+from ._compat import validate_params
+from ._covariance import MODELS
 from ._files import read_bounded
 from ._gaussian_mixture import GaussianMixture
-from ._kernels import KERNELS, IllDefinedCovarianceError
+from .exceptions import IllDefinedCovarianceError
 from .initialization import INITIALIZERS
 
 __all__ = [
@@ -124,14 +126,13 @@ _QUOTE_CHARS = 60
 
 _ESTIMATOR = "GaussianMixture"
 
-# Shapes of covariances_ and precisions_cholesky_, and the dimension names
-# that error messages use.
-_COVARIANCE_SHAPES = {
-    "full": lambda k, d: ((k, d, d), "(n_components, n_features, n_features)"),
-    "tied": lambda k, d: ((d, d), "(n_features, n_features)"),
-    "diag": lambda k, d: ((k, d), "(n_components, n_features)"),
-    "spherical": lambda k, d: ((k,), "(n_components,)"),
-}
+
+def _covariance_shape(covariance_type, k, d):
+    """The shape of covariances_ and precisions_cholesky_, and its dimension
+    names for error messages."""
+    model = MODELS[covariance_type]
+    return model.shape(k, d), model.shape_text
+
 
 _BUILTIN_INITIALIZERS = {cls.__name__: cls for cls in INITIALIZERS.values()}
 
@@ -562,7 +563,7 @@ def _decode_generic(value, where):
 # later are read by _decode_generic and validated by the estimator's fit.
 _PARAM_RULES = {
     "n_components": lambda v, w: _expect_int(v, w, 1),
-    "covariance_type": lambda v, w: _expect_str(v, w, KERNELS),
+    "covariance_type": lambda v, w: _expect_str(v, w, MODELS),
     "tol": lambda v, w: _expect_real(v, w, 0.0),
     "reg_covar": lambda v, w: _expect_real(v, w, 0.0),
     "max_iter": lambda v, w: _expect_int(v, w, 0),
@@ -599,7 +600,7 @@ def _decode_params(value, n_features):
     shapes = {
         "weights_init": ((k,), "(n_components,)"),
         "means_init": ((k, n_features), "(n_components, n_features)"),
-        "precisions_init": _COVARIANCE_SHAPES[covariance_type](k, n_features),
+        "precisions_init": _covariance_shape(covariance_type, k, n_features),
     }
     for name in _ARRAY_PARAMS:
         if params.get(name) is not None:
@@ -626,11 +627,11 @@ def _check_weights(weights, dtype, start):
 
 def _as_matrices(array, covariance_type):
     """Full and tied arrays as a stack of (D, D) matrices."""
-    return array[None] if covariance_type == "tied" else array
+    return array if MODELS[covariance_type].per_component else array[None]
 
 
 def _component(covariance_type, k):
-    return "" if covariance_type == "tied" else f"[{k}]"
+    return f"[{k}]" if MODELS[covariance_type].per_component else ""
 
 
 def _check_covariances(covariances, prec_chol, covariance_type, dtype):
@@ -644,7 +645,7 @@ def _check_covariances(covariances, prec_chol, covariance_type, dtype):
     eps = float(np.finfo(dtype).eps)
     cov64 = covariances.astype(np.float64)
     chol64 = prec_chol.astype(np.float64)
-    if covariance_type in ("diag", "spherical"):
+    if MODELS[covariance_type].elementwise:
         if not np.all(cov64 > 0):
             raise _invalid("fitted.covariances", "must be positive.")
         if not np.all(chol64 > 0):
@@ -716,7 +717,7 @@ def _check_parameters_as_fit(model, n_features):
     """Refuse the constructor parameters that fit would refuse."""
     try:
         # The estimator's own checks, the ones fit runs first.
-        model._validate_params()
+        validate_params(model)
         model._check_initial_parameters(n_features)
     except (TypeError, ValueError) as exc:
         message = str(exc)
@@ -742,14 +743,7 @@ def _check_scale(means, prec_chol, weights, covariance_type, dtype, params):
     # kernels apply, must square without overflow.
     centred = (means - weights @ means).astype(np.float64)
     factor = prec_chol.astype(np.float64)
-    if covariance_type == "full":
-        whitened = np.einsum("kd,kde->ke", centred, factor)
-    elif covariance_type == "tied":
-        whitened = centred @ factor
-    elif covariance_type == "diag":
-        whitened = centred * factor
-    else:
-        whitened = centred * factor[:, None]
+    whitened = MODELS[covariance_type].whiten(centred, factor)
     if not np.all(np.sum(whitened**2, axis=1) < limit):
         raise _invalid(
             "fitted.means",
@@ -812,7 +806,7 @@ def from_dict(document):
             _expect_str(name, "fitted.feature_names_in")
         names = np.asarray(names, dtype=object)
 
-    cov_shape, cov_dims = _COVARIANCE_SHAPES[covariance_type](k, n_features)
+    cov_shape, cov_dims = _covariance_shape(covariance_type, k, n_features)
     weights = _expect_array(
         fitted["weights"], "fitted.weights", (k,), dtype, "(n_components,)"
     )
@@ -877,7 +871,7 @@ def from_dict(document):
     model.covariances_ = covariances
     model.precisions_cholesky_ = prec_chol
     model.precisions_ = (
-        KERNELS[covariance_type]
+        MODELS[covariance_type]
         .precisions_from_prec_chol(prec_chol.astype(np.float64))
         .astype(dtype)
     )

@@ -18,6 +18,8 @@ import operator
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._covariance import get_model
+
 __all__ = [
     "COLORS",
     "ellipse_geometry",
@@ -62,23 +64,12 @@ def _color(k, colors):
     return palette[k % len(palette)]
 
 
-# Full (D, D) matrices from each covariance type's covariances_, given
-# (covariances, n_components, n_features).
-_TO_FULL = {
-    "full": lambda cov, k, d: cov,
-    "tied": lambda cov, k, d: np.broadcast_to(cov, (k, d, d)),
-    "diag": lambda cov, k, d: cov[:, :, None] * np.eye(d),
-    "spherical": lambda cov, k, d: cov[:, None, None] * np.eye(d),
-}
-
-
 def _full_covariances(model):
     """The model's covariances as full matrices, shape (n_components, D, D)."""
-    if model.covariance_type not in _TO_FULL:
-        raise ValueError(f"Unknown covariance_type {model.covariance_type!r}.")
+    covariance_model = get_model(model.covariance_type)
     cov = np.asarray(model.covariances_, dtype=np.float64)
     n_components, n_features = np.shape(model.means_)
-    return _TO_FULL[model.covariance_type](cov, n_components, n_features)
+    return covariance_model.to_full(cov, n_components, n_features)
 
 
 def _feature_names(model, X):

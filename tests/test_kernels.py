@@ -6,8 +6,10 @@ from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 from sklearn import config_context
 
-from skgmm_em import _em, _kernels
-from skgmm_em._kernels import KERNELS, add_to_diagonal
+from skgmm_em import _em
+from skgmm_em._covariance import MODELS as KERNELS
+from skgmm_em._covariance import _full as _kernels
+from skgmm_em._covariance import add_to_diagonal
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 

@@ -13,7 +13,7 @@ from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import make_pipeline
 
 from skgmm_em import GaussianMixture, GaussianMixtureImputer, _em, _missing
-from skgmm_em._kernels import KERNELS
+from skgmm_em._covariance import MODELS as KERNELS
 from skgmm_em.datasets import make_mixture
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
