@@ -43,6 +43,15 @@ def fit_mixture(X, options, progress):
         return gm.fit(X)
 
 
+def _given(options):
+    """The EM options given on the command line (those of FIT_DEFAULTS not None)."""
+    return {
+        name: getattr(options, name)
+        for name in FIT_DEFAULTS
+        if getattr(options, name) is not None
+    }
+
+
 def select_model(X, options, progress, note, n_distinct):
     """Choose by BIC with :class:`~skgmm_em.model_selection.GaussianMixtureSelector`.
 
@@ -59,11 +68,7 @@ def select_model(X, options, progress, note, n_distinct):
     covariance_type = options.covariance_type
     if covariance_type == "auto":
         covariance_type = types
-    given = {
-        name: getattr(options, name)
-        for name in FIT_DEFAULTS
-        if getattr(options, name) is not None
-    }
+    given = _given(options)
     selector = GaussianMixtureSelector(
         n_components,
         covariance_type=covariance_type,
@@ -89,11 +94,7 @@ def chosen_model(selector, options):
     exactly as the selector does.
     """
     best = selector.best_estimator_
-    given = {
-        name: getattr(options, name)
-        for name in FIT_DEFAULTS
-        if getattr(options, name) is not None
-    }
+    given = _given(options)
     model = GaussianMixture(
         best.n_components,
         covariance_type=best.covariance_type,

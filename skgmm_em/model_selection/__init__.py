@@ -32,6 +32,10 @@ from ._criteria import (
 )
 from ._selector import GaussianMixtureSelector
 
+# The class's public home, as before this module became a package: pickles
+# and the API reference name it skgmm_em.model_selection.GaussianMixtureSelector.
+GaussianMixtureSelector.__module__ = __name__
+
 __all__ = [
     "COVARIANCE_TYPES",
     "GaussianMixtureSelector",
