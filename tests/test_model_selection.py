@@ -31,10 +31,10 @@ from skgmm_em import (
     aic_scorer,
     bic_scorer,
     icl_scorer,
-    model_selection,
 )
 from skgmm_em.datasets import load_faithful, make_mixture
 from skgmm_em.model_selection import COVARIANCE_TYPES, aic, bic, icl, n_parameters
+from skgmm_em.model_selection import _results as model_selection
 
 # mclust 6.0 on Old Faithful (issue 5), scikit-learn's sign.
 MCLUST_ISSUE_BIC = {

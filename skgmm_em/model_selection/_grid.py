@@ -1,0 +1,79 @@
+"""The grid of a selection: numbers of components, covariance types, starts.
+
+Checks the selector's ``n_components``, ``covariance_type`` and
+``init_params`` beyond their parameter constraints, and lays out the cycle
+of initializers (standardized or not) its starts go through.
+"""
+
+from numbers import Integral
+
+import numpy as np
+
+from .._covariance import COVARIANCE_TYPES
+from ..initialization import INITIALIZERS
+from ._starts import StandardizedInit
+
+
+def n_components_grid(n_components):
+    """The sorted numbers of components of ``n_components`` (None: 1 to 9)."""
+    if n_components is None:
+        return np.arange(1, 10)
+    values = np.atleast_1d(np.asarray(n_components))
+    if (
+        values.ndim != 1
+        or values.size == 0
+        or not all(isinstance(v, Integral) and v >= 1 for v in values.tolist())
+    ):
+        raise ValueError(
+            "n_components must be a positive int or a non-empty list or range "
+            f"of positive ints, got {n_components!r}."
+        )
+    return np.unique(values).astype(np.int64)
+
+
+def covariance_types(covariance_type):
+    """The covariance types of ``covariance_type``, without repeats."""
+    if isinstance(covariance_type, str):
+        return (covariance_type,)
+    types = tuple(covariance_type)
+    unknown = [t for t in types if t not in COVARIANCE_TYPES]
+    if not types or unknown:
+        raise ValueError(
+            "covariance_type must be one of, or a non-empty list of, "
+            f"{list(COVARIANCE_TYPES)}; got {covariance_type!r}."
+        )
+    return tuple(dict.fromkeys(types))
+
+
+def initializers(init_params, standardize):
+    """The initializers the starts cycle through, standardized or not."""
+    inits = init_params
+    if isinstance(inits, str) or hasattr(inits, "initialize") or callable(inits):
+        inits = [inits]
+    inits = list(inits)
+    for init in inits:
+        ok = (isinstance(init, str) and init in INITIALIZERS) or (
+            not isinstance(init, type | str)
+            and (hasattr(init, "initialize") or callable(init))
+        )
+        if not ok:
+            raise ValueError(
+                "init_params must be an initializer name among "
+                f"{sorted(INITIALIZERS)}, an initializer instance, a callable, "
+                f"or a non-empty list of these; got {init!r}."
+            )
+    if not inits:
+        raise ValueError("init_params must not be empty.")
+    if standardize == "both":
+        # Every initializer once on standardized and once on raw data,
+        # alternating from one start to the next.
+        n = len(inits)
+        return [
+            StandardizedInit(inits[r % n])
+            if (r + (r // n if n % 2 == 0 else 0)) % 2 == 0
+            else inits[r % n]
+            for r in range(2 * n)
+        ]
+    if standardize:
+        return [StandardizedInit(init) for init in inits]
+    return inits
