@@ -88,3 +88,14 @@ def test_recentring_needs_complete_rows_in_memory():
     gm = GaussianMixture(2)
     assert _source.fit_source(gm, X, None, 2)._rows_for_recentring() is X
     assert _source.fit_source(gm, X_nan, None, 2)._rows_for_recentring() is None
+
+
+def test_dask_arrays_become_a_dask_source():
+    da = pytest.importorskip("dask.array")
+    X = _data()
+    gm = GaussianMixture(2, random_state=0)
+    source = _source.fit_source(gm, da.from_array(X, chunks=100), None, 2)
+    assert type(source) is _source.DaskSource
+    rows, weights = source.init_rows(2, 50, np.random.RandomState(0))
+    assert type(rows) is np.ndarray and rows.shape == (50, 2) and weights is None
+    assert source.init_rows(2, 50, None, needed=False) == (None, None)
