@@ -22,23 +22,16 @@ infinity raises a ``ValueError``.
 """
 
 import sys
-import threading
 from functools import partial
 from numbers import Integral
 
 import numpy as np
 
-from . import _em
+from . import _em, _threads
+from ._validation import check_weight_shape, weight_array
 
 #: Number of partial sums combined by one task of the tree reduction.
 SPLIT_EVERY = 8
-
-# One block at a time per process goes through the EM core. The core already
-# spreads each call over every core (a thread per core, BLAS held to one
-# thread meanwhile), so running blocks concurrently in one process (dask's
-# threaded scheduler, or workers with several threads) gains nothing but
-# contention.
-_CORE_LOCK = threading.Lock()
 
 
 def _import_dask():
@@ -145,19 +138,10 @@ def check_sample_weight(sample_weight, X, n_components=None):
         if weights.dtype.kind not in "biuf":
             raise ValueError("sample_weight must be an array of numbers.")
     else:
-        try:
-            weights = np.asarray(sample_weight, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ValueError("sample_weight must be an array of numbers.") from None
-        if weights.ndim == 0:
-            weights = np.full(n_samples, float(weights))
+        weights = weight_array(sample_weight, n_samples)
         if weights.shape == (n_samples,):
             weights = da.from_array(weights, chunks=(X.chunks[0],))
-    if weights.shape != (n_samples,):
-        raise ValueError(
-            f"sample_weight must have shape ({n_samples},), one weight per "
-            f"sample, got shape {weights.shape}."
-        )
+    check_weight_shape(weights, n_samples)
     _check_known_chunks(weights, "sample_weight")
     weights = weights.astype(np.float64)
     if weights.chunks[0] != X.chunks[0]:
@@ -211,7 +195,7 @@ def _block_stats(block, params, covariance_type, sample_weight):
     """Sufficient statistics of one block of rows."""
     if not _all_finite(block):
         raise _non_finite_error()
-    with _CORE_LOCK:
+    with _threads.one_block_at_a_time():
         return _em.e_step(block, params, covariance_type, sample_weight)
 
 
@@ -292,7 +276,7 @@ def _on_block(core_function, block, params, covariance_type):
     process. Empty blocks give empty results of the right shape."""
     if not _all_finite(block):
         raise _non_finite_error()
-    with _CORE_LOCK:
+    with _threads.one_block_at_a_time():
         return core_function(block, params, covariance_type)
 
 

@@ -1,176 +1,20 @@
-"""The GaussianMixture estimator and its EM driver."""
+"""The GaussianMixture estimator: its parameters, fit (a data source, starts
+and the EM driver), fitted attributes and inference."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_array, check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
 
-from . import _criteria, _dask, _em, _missing, _progress
+from . import _criteria, _em, _progress, _source
 from ._compat import HasMethods, Interval, StrOptions, validate_params
-from ._covariance import COVARIANCE_TYPES, FULL, MODELS
-from .exceptions import IllDefinedCovarianceError
+from ._covariance import COVARIANCE_TYPES, MODELS
+from ._driver import EMSettings, run_em
+from ._starts import FreshStarts, Initialization, warm_start
+from ._validation import check_initial_parameters
 from .initialization import INITIALIZERS
-
-
-def _check_shape(array, shape, name, advice):
-    """scikit-learn's shape error for an initial parameter, plus advice."""
-    if array.shape != shape:
-        raise ValueError(
-            f"The parameter '{name}' should have the shape of {shape}, but got "
-            f"{array.shape}: {advice}"
-        )
-
-
-def _check_weights_init(weights, n_components):
-    weights = check_array(
-        weights,
-        dtype=[np.float64, np.float32],
-        ensure_2d=False,
-        input_name="weights_init",
-    )
-    _check_shape(
-        weights,
-        (n_components,),
-        "weights",
-        "weights_init needs one weight per component.",
-    )
-    if np.any(weights < 0.0) or np.any(weights > 1.0):
-        # scikit-learn's message (min and max named as it names them).
-        raise ValueError(
-            "The parameter 'weights' should be in the range [0, 1], but got "
-            f"max value {np.min(weights):.5f}, min value {np.max(weights):.5f}: "
-            "weights_init holds the mixing proportions of the components."
-        )
-    atol = 1e-6 if weights.dtype == np.float32 else 1e-8
-    if not np.allclose(float(np.abs(1.0 - np.sum(weights))), 0.0, atol=atol):
-        raise ValueError(
-            "The parameter 'weights' should be normalized, but got "
-            f"sum(weights) = {np.sum(weights):.5f}: divide weights_init by "
-            "its sum."
-        )
-    return weights.astype(np.float64)
-
-
-def _check_means_init(means, n_components, n_features):
-    means = check_array(
-        means, dtype=[np.float64, np.float32], ensure_2d=False, input_name="means_init"
-    )
-    _check_shape(
-        means,
-        (n_components, n_features),
-        "means",
-        "means_init needs one row of n_features values per component.",
-    )
-    return means.astype(np.float64)
-
-
-def _check_precisions_init(precisions, covariance_type, n_components, n_features):
-    model = MODELS[covariance_type]
-    shape = model.shape(n_components, n_features)
-    try:
-        precisions = check_array(
-            precisions,
-            dtype=[np.float64, np.float32],
-            ensure_2d=False,
-            allow_nd=len(shape) > 2,
-            input_name="precisions_init",
-        )
-    except ValueError as err:
-        if "Found array with dim" not in str(err):
-            raise
-        raise ValueError(
-            f"{err} precisions_init of a {covariance_type!r} mixture has the "
-            f"shape {shape}."
-        ) from None
-    _check_shape(
-        precisions,
-        shape,
-        f"{covariance_type} precision",
-        f"precisions_init of a {covariance_type!r} mixture has the shape of "
-        "its precisions_ (see the docstring).",
-    )
-    if model.elementwise:
-        if np.any(precisions <= 0.0):
-            raise ValueError(
-                f"'{covariance_type} precision' should be positive: every "
-                "value of precisions_init is an inverse variance."
-            )
-        return precisions.astype(np.float64)
-    matrices = precisions.reshape(-1, n_features, n_features)
-    for k, matrix in enumerate(matrices):
-        if not (
-            np.all(np.isclose(matrix, matrix.T)) and np.linalg.eigvalsh(matrix)[0] > 0
-        ):
-            where = f" (component {k})" if model.per_component else ""
-            raise ValueError(
-                f"'{covariance_type} precision' should be symmetric, "
-                f"positive-definite{where}: pass inverse covariance matrices."
-            )
-    return precisions.astype(np.float64)
-
-
-def _check_sample_weight(sample_weight, n_samples):
-    """Validated float64 sample_weight rescaled to a mean of one over its
-    positive entries, or None when there are none or all are equal."""
-    if sample_weight is None:
-        return None
-    try:
-        weights = np.asarray(sample_weight, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError("sample_weight must be an array of numbers.") from None
-    if weights.ndim == 0:
-        weights = np.full(n_samples, float(weights))
-    if weights.shape != (n_samples,):
-        raise ValueError(
-            f"sample_weight must have shape ({n_samples},), one weight per "
-            f"sample, got shape {weights.shape}."
-        )
-    if not np.all(np.isfinite(weights)):
-        raise ValueError("sample_weight contains NaN or infinity.")
-    if np.any(weights < 0):
-        raise ValueError("sample_weight must be non-negative.")
-    if not np.any(weights > 0):
-        raise ValueError("sample_weight is zero for every sample.")
-    # Only ratios of weights matter. In units of the mean positive weight,
-    # the mass 10 * eps that the M-step adds to every component is as small
-    # next to them as it is for an unweighted fit, whatever their scale.
-    weights = weights / weights.max()
-    if np.all(weights == 1.0):
-        return None
-    positive = weights > 0
-    return weights * (np.count_nonzero(positive) / weights[positive].sum())
-
-
-def _improves(run, best):
-    """Whether a restart's outcome replaces the best so far.
-
-    scikit-learn's rule (a larger lower bound, or any after a best of
-    -inf), except that a lower bound larger by no more than rounding error
-    (1e-12 relative) is a tie, which keeps the earlier run: two restarts
-    that reach the same optimum with their components in another order
-    differ only by rounding, and the kept one should not depend on it (nor
-    on the number of threads, which changes the rounding).
-    """
-    bound, best_bound = run["lower_bound"], best["lower_bound"]
-    if best_bound == -np.inf:
-        return True
-    return bound > best_bound + 1e-12 * max(1.0, abs(best_bound))
-
-
-def _max_abs_change(old, new):
-    return float(np.max(np.abs(np.asarray(new) - np.asarray(old)), initial=0.0))
-
-
-def _is_positive_definite(matrix):
-    try:
-        np.linalg.cholesky(matrix)
-    except np.linalg.LinAlgError:
-        return False
-    return bool(np.all(np.isfinite(matrix)))
 
 
 class GaussianMixture(ClusterMixin, BaseEstimator):
@@ -456,124 +300,46 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             The fitted mixture.
         """
         validate_params(self)
-        dask_input = _dask.is_dask_array(X)
-        is_memmap = isinstance(X, np.memmap)
-        if dask_input:
-            X = _dask.validate_dask(X, ensure_min_samples=2)
-            validate_data(self, X, reset=True, skip_check_array=True)
-        else:
-            # check_array's finiteness test sums X, which warns for inf - inf.
-            with np.errstate(invalid="ignore", over="ignore"):
-                X = validate_data(
-                    self,
-                    X,
-                    dtype=[np.float64, np.float32],
-                    ensure_min_samples=2,
-                    ensure_all_finite="allow-nan",
-                )
-        n_samples, n_features = X.shape
-        if n_samples < self.n_components:
-            raise ValueError(
-                "Expected n_samples >= n_components but got n_components = "
-                f"{self.n_components}, n_samples = {n_samples}: use fewer "
-                "components or more data."
-            )
-        if dask_input:
-            sample_weight = _dask.check_sample_weight(
-                sample_weight, X, self.n_components
-            )
-        else:
-            sample_weight = _check_sample_weight(sample_weight, n_samples)
-            if sample_weight is not None and np.count_nonzero(sample_weight) < max(
-                2, self.n_components
-            ):
-                raise ValueError(
-                    f"Only {np.count_nonzero(sample_weight)} sample(s) have a "
-                    f"positive sample_weight; fitting n_components="
-                    f"{self.n_components} needs at least {max(2, self.n_components)}."
-                )
-        user_init = self._check_initial_parameters(n_features)
+        source = _source.fit_source(self, X, sample_weight, self.n_components)
+        n_features = source.n_features
+        init = Initialization(
+            self.init_params,
+            self.n_components,
+            self.covariance_type,
+            self.reg_covar,
+            *self._check_initial_parameters(n_features),
+        )
         random_state = check_random_state(self.random_state)
-
         resume = self.warm_start and hasattr(self, "converged_")
         if resume:
-            start = self._resume_parameters(n_features)
-        # As in scikit-learn: warm_start's first fit runs every initialization.
-        n_init = 1 if resume else self.n_init
-        initialize = not resume and any(p is None for p in user_init)
-        # dask input has no missing values (a block with NaN raises).
-        missing = None if dask_input else _missing.find_missing(X)
-        if (dask_input or is_memmap) and missing is None:
-            # Data out of memory: the initializer runs on a sample in memory.
-            init_X = init_weight = None
-            if initialize:
-                init_X, init_weight = _dask.init_sample(
-                    X, sample_weight, self.init_sample_size, random_state
-                )
-        else:
-            # Initializers need complete data: see _missing.initialization_data.
-            init_X, init_weight = _missing.initialization_data(
-                X, sample_weight, missing, self.n_components
-            )
-
-        best = None
-        failures = []
-        reseeds = 0
-        for init in range(n_init):
-            self._print_init_start(init)
-            try:
-                if not resume:
-                    start = self._initial_parameters(
-                        init_X, init_weight, user_init, random_state
-                    )
-                run = self._run_em(
-                    X,
-                    sample_weight,
-                    missing,
-                    start,
-                    self.lower_bound_ if resume else -np.inf,
-                )
-            except IllDefinedCovarianceError as err:
-                if self.on_collapse == "raise":
-                    raise
-                failures.append(err)
-                continue
-            self._print_init_end(run)
-            reseeds += run["n_reseeds"]
-            if best is None or self.max_iter == 0 or _improves(run, best):
-                best = run
-        if best is None:
-            raise failures[-1]
-        if reseeds or failures:
-            warnings.warn(
-                f"on_collapse='reseed': {reseeds} collapsed component(s) were "
-                f"re-seeded and {len(failures)} of {n_init} initialization(s) "
-                "failed and were skipped. Collapses suggest too many "
-                "components, too small a reg_covar, or unscaled data.",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
-
-        if not best["converged"] and self.max_iter > 0:
-            warnings.warn(
-                "Best performing initialization did not converge. Try "
-                "different init parameters, or increase max_iter, tol, or "
-                f"check for degenerate data. (Best of {n_init} "
-                f"initialization(s), max_iter={self.max_iter}: the last change "
-                f"of the lower bound was {best['last_change']:.3g}, "
-                f"tol={self.tol}.)",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
-        self._set_parameters(best["params"], X.dtype)
-        self.converged_ = best["converged"]
-        self.n_iter_ = best["n_iter"]
-        self.lower_bound_ = best["lower_bound"]
-        self.lower_bounds_ = best["lower_bounds"]
-        self.history_ = best["history"]
-        self.n_reseeds_ = best["n_reseeds"]
-        backend = _dask if dask_input else _em
-        self.labels_ = backend.predict(X, self._params(), self.covariance_type, missing)
+            start = warm_start(self._params(), self.lower_bound_, init, n_features)
+        rows, row_weights = source.init_rows(
+            self.n_components,
+            self.init_sample_size,
+            random_state,
+            needed=not resume and init.needs_initializer,
+        )
+        if not resume:
+            start = FreshStarts(init, rows, row_weights, random_state)
+        settings = EMSettings(
+            # As in scikit-learn: warm_start's first fit runs every initialization.
+            n_init=1 if resume else self.n_init,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            reg_covar=self.reg_covar,
+            param_tol=self.param_tol,
+            on_collapse=self.on_collapse,
+        )
+        printer = _progress.VerbosePrinter(self.verbose, self.verbose_interval)
+        result = run_em(
+            source,
+            MODELS[self.covariance_type],
+            start,
+            settings,
+            _progress.reporter(printer),
+            stacklevel=2,
+        )
+        self._set_fitted(result, source)
         return self
 
     def fit_predict(self, X, y=None, sample_weight=None):
@@ -602,346 +368,49 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
 
     def _check_initial_parameters(self, n_features):
         """Validated copies of the user's initial parameters (never stored)."""
-        k = self.n_components
-        weights = means = precisions = None
-        if self.weights_init is not None:
-            weights = _check_weights_init(self.weights_init, k)
-        if self.means_init is not None:
-            means = _check_means_init(self.means_init, k, n_features)
-        if self.precisions_init is not None:
-            precisions = _check_precisions_init(
-                self.precisions_init, self.covariance_type, k, n_features
-            )
-        return weights, means, precisions
-
-    def _resume_parameters(self, n_features):
-        """The previous fit's parameters as a warm start."""
-        if self.means_.shape != (self.n_components, n_features) or (
-            self.covariances_.shape
-            != MODELS[self.covariance_type].shape(self.n_components, n_features)
-        ):
-            raise ValueError(
-                "warm_start=True continues from the previous fit, whose shape "
-                f"(means {self.means_.shape}, covariances {self.covariances_.shape})"
-                " does not match the current n_components, covariance_type or "
-                "data. Set warm_start=False to start afresh."
-            )
-        return self._params()
-
-    def _initial_parameters(self, X, sample_weight, user_init, random_state):
-        """Run the initializer and apply the user's initial parameters."""
-        kernel = MODELS[self.covariance_type]
-        weights_init, means_init, precisions_init = user_init
-        if any(p is None for p in user_init):
-            weights, means, covariances = self._run_initializer(
-                X, sample_weight, random_state
-            )
-        if weights_init is not None:
-            weights = weights_init
-        if means_init is not None:
-            means = means_init
-        if precisions_init is not None:
-            prec_chol = kernel.prec_chol_from_precisions(precisions_init)
-            covariances = kernel.covariances_from_prec_chol(prec_chol)
-        else:
-            prec_chol = kernel.precision_cholesky(covariances, self.reg_covar)
-        return _em.MixtureParams(weights, means, covariances, prec_chol)
-
-    def _run_initializer(self, X, sample_weight, random_state):
-        """Weights, means and covariances (of this covariance type) to start from."""
-        init = self.init_params
-        if isinstance(init, str):
-            init = INITIALIZERS[init]()
-        elif isinstance(init, type):
-            raise TypeError(
-                f"init_params={init.__name__} is a class; pass an instance "
-                f"instead, for example init_params={init.__name__}()."
-            )
-        initialize = init.initialize if hasattr(init, "initialize") else init
-        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
-        result = initialize(X, self.n_components, random_state, **kwargs)
-        name = type(init).__name__ if hasattr(init, "initialize") else repr(init)
-        if isinstance(result, np.ndarray):
-            start = self._check_responsibilities(result, X, name)
-            return _em.responsibility_start(
-                X,
-                start,
-                self.n_components,
-                self.covariance_type,
-                self.reg_covar,
-                sample_weight,
-            )
-        weights, means, covariances = self._check_initializer_result(result, X, name)
-
-        kernel = MODELS[self.covariance_type]
-        if weights is None or covariances is None:
-            stats, shift = _em.assignment_stats(
-                X, means, self.covariance_type, sample_weight
-            )
-            nk_eps = stats.nk + 10.0 * np.finfo(X.dtype).eps
-            _, cell_cov = kernel.m_step(
-                stats.nk, nk_eps, stats.sx, stats.sxx, means - shift, self.reg_covar
-            )
-            # Fewer than two samples' worth of weight (in units of the mean
-            # sample weight) cannot give a covariance.
-            unit = stats.weight_sum / X.shape[0]
-            sparse = stats.nk < 2.0 * unit
-            if np.any(sparse) and kernel.per_component:
-                cell_cov[sparse] = self._data_covariance(X, sample_weight)
-            if not kernel.per_component and not _is_positive_definite(cell_cov):
-                cell_cov = self._pooled_cell_covariance(X, means, sample_weight)
-            if weights is None:
-                weights = nk_eps / nk_eps.sum()
-            if covariances is None:
-                return weights, means, cell_cov
-        covariances = kernel.add_to_diagonal(
-            kernel.from_full(covariances, weights), self.reg_covar
+        return check_initial_parameters(
+            self.weights_init,
+            self.means_init,
+            self.precisions_init,
+            self.covariance_type,
+            self.n_components,
+            n_features,
         )
-        return weights, means, covariances
 
-    def _pooled_cell_covariance(self, X, means, sample_weight):
-        """The tied covariance of the cells of ``means``, from moments about
-        each cell's mean: exact where moments about the mixture mean cancel
-        (means far apart next to the cells' spread)."""
-        stats, shift = _em.assignment_stats(X, means, FULL.name, sample_weight)
-        nk_eps = stats.nk + 10.0 * np.finfo(X.dtype).eps
-        _, per_cell = FULL.m_step(
-            stats.nk, nk_eps, stats.sx, stats.sxx, means - shift, 0.0
-        )
-        return _em.pooled_covariance(nk_eps, per_cell, self.reg_covar)
-
-    def _data_covariance(self, X, sample_weight):
-        """Covariance of all of X, as one component of this covariance type."""
-        center = np.average(X, axis=0, weights=sample_weight)[None]
-        stats, _ = _em.assignment_stats(X, center, FULL.name, sample_weight)
-        full = (stats.sxx[0] / stats.nk[0])[None]
-        kernel = MODELS[self.covariance_type]
-        cov = kernel.from_full(full, np.ones(1))
-        return kernel.add_to_diagonal(cov, self.reg_covar)[0]
-
-    def _check_responsibilities(self, start, X, name):
-        """Validated labels (n,) or responsibilities (n, K) an initializer
-        returned."""
-        k, n = self.n_components, X.shape[0]
-        if start.ndim == 1:
-            if start.dtype.kind not in "iu" or start.shape != (n,):
-                raise ValueError(
-                    f"The initializer {name} returned a 1-D array of shape "
-                    f"{start.shape} and dtype {start.dtype}; labels must be "
-                    f"integers of shape ({n},), one component (or -1) per sample."
-                )
-            if start.size and (start.min() < -1 or start.max() >= k):
-                raise ValueError(
-                    f"The initializer {name} returned labels from {start.min()} "
-                    f"to {start.max()}; they must lie in [-1, {k - 1}]."
-                )
-            if not np.any(start >= 0):
-                raise ValueError(
-                    f"The initializer {name} assigned no sample to a component."
-                )
-            return start
-        if start.shape != (n, k):
-            raise ValueError(
-                f"The initializer {name} returned an array of shape "
-                f"{start.shape}: an initializer returns labels of shape ({n},), "
-                f"responsibilities of shape ({n}, {k}), or a tuple (weights, "
-                "means, covariances)."
-            )
-        start = np.asarray(start, dtype=np.float64)
-        if not np.all(np.isfinite(start)) or np.any(start < 0) or not start.any():
-            raise ValueError(
-                f"The initializer {name} returned responsibilities that are "
-                "not finite and non-negative, or all zero."
-            )
-        return start
-
-    def _check_initializer_result(self, result, X, name):
-        k, d = self.n_components, X.shape[1]
-        try:
-            if not isinstance(result, tuple | list):
-                raise TypeError
-            weights, means, covariances = result
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"The initializer {name} must return a tuple (weights, means, "
-                f"covariances), got {type(result).__name__}."
-            ) from None
-        means = np.asarray(means, dtype=np.float64)
-        checks = [(means, (k, d), "means")]
-        if weights is not None:
-            weights = np.asarray(weights, dtype=np.float64)
-            checks.append((weights, (k,), "weights"))
-        if covariances is not None:
-            covariances = np.asarray(covariances, dtype=np.float64)
-            checks.append((covariances, (k, d, d), "covariances"))
-        for array, shape, what in checks:
-            if array.shape != shape:
-                raise ValueError(
-                    f"The initializer {name} returned {what} of shape "
-                    f"{array.shape}; expected {shape}."
-                )
-            if not np.all(np.isfinite(array)):
-                raise ValueError(f"The initializer {name} returned non-finite {what}.")
-        if weights is not None:
-            if np.any(weights < 0) or not weights.sum() > 0:
-                raise ValueError(
-                    f"The initializer {name} returned negative or all-zero weights."
-                )
-            weights = weights / weights.sum()
-        return weights, means, covariances
-
-    def _run_em(self, X, sample_weight, missing, params, lower_bound):
-        """EM iterations from ``params``; returns the run's outcome as a dict."""
-        kernel_type = self.covariance_type
-        _em.check_factor_range(
-            params.precisions_cholesky, kernel_type, X.dtype, self.reg_covar
-        )
-        backend = _dask if _dask.is_dask_array(X) else _em
-        history = {
-            "log_likelihood": [],
-            "weights_change": [],
-            "means_change": [],
-            "covariances_change": [],
-        }
-        converged = False
-        change = np.inf
-        n_iter = n_reseeds = 0
-        for n_iter in range(1, self.max_iter + 1):
-            previous = lower_bound
-            stats = backend.e_step(X, params, kernel_type, sample_weight, missing)
-            failure = None
-            try:
-                new = _em.m_step(stats, params, kernel_type, self.reg_covar, X.dtype)
-            except IllDefinedCovarianceError as err:
-                failure = err
-                new = self._recentred_m_step(X, sample_weight, missing, stats, params)
-            if new is None:
-                if (
-                    self.on_collapse == "raise"
-                    or failure.components is None
-                    or n_reseeds >= 5 * self.n_components
-                ):
-                    raise failure
-                new = _em.reseed(
-                    stats,
-                    params,
-                    kernel_type,
-                    self.reg_covar,
-                    X.dtype,
-                    failure.components,
-                )
-                n_reseeds += len(failure.components)
-            lower_bound = stats.log_likelihood / stats.weight_sum
-            history["log_likelihood"].append(lower_bound)
-            history["weights_change"].append(_max_abs_change(params[0], new[0]))
-            history["means_change"].append(_max_abs_change(params[1], new[1]))
-            history["covariances_change"].append(_max_abs_change(params[2], new[2]))
-            params = new
-            change = lower_bound - previous
-            self._print_iteration(n_iter, change, lower_bound)
-            if abs(change) < self.tol or (
-                self.param_tol is not None
-                and max(h[-1] for k, h in history.items() if k != "log_likelihood")
-                < self.param_tol
-            ):
-                converged = True
-                break
-        if self.max_iter == 0:
-            # As scikit-learn: no iteration, so no lower bound.
-            lower_bound = -np.inf
-        return {
-            "params": params,
-            "lower_bound": lower_bound,
-            "lower_bounds": list(history["log_likelihood"]),
-            "history": {k: np.asarray(v) for k, v in history.items()},
-            "converged": converged,
-            "n_iter": n_iter,
-            "last_change": change,
-            "n_reseeds": n_reseeds,
-        }
-
-    def _recentred_m_step(self, X, sample_weight, missing, stats, params):
-        """The M-step of ``_em.recentred_m_step`` (with a second pass over X
-        for complete data in memory), or None where its covariances are
-        ill-defined too."""
-        complete = missing is None and not _dask.is_dask_array(X)
-        try:
-            return _em.recentred_m_step(
-                X if complete else None,
-                stats,
-                params,
-                self.covariance_type,
-                self.reg_covar,
-                X.dtype,
-                sample_weight,
-            )
-        except IllDefinedCovarianceError:
-            return None
-
-    def _set_parameters(self, params, dtype):
-        kernel = MODELS[self.covariance_type]
+    def _set_fitted(self, result, source):
+        """The fitted attributes from the driver's EMResult."""
+        model = MODELS[self.covariance_type]
 
         def stored(a):
-            return np.array(a, dtype=dtype, order="C", copy=True)
+            return np.array(a, dtype=source.dtype, order="C", copy=True)
 
+        params = result.params
         self.weights_ = stored(params.weights)
         self.means_ = stored(params.means)
         self.covariances_ = stored(params.covariances)
         self.precisions_cholesky_ = stored(params.precisions_cholesky)
         self.precisions_ = stored(
-            kernel.precisions_from_prec_chol(params.precisions_cholesky)
+            model.precisions_from_prec_chol(params.precisions_cholesky)
         )
+        self.converged_ = result.converged
+        self.n_iter_ = result.n_iter
+        self.lower_bound_ = result.lower_bound
+        self.lower_bounds_ = result.lower_bounds
+        self.history_ = result.history
+        self.n_reseeds_ = result.n_reseeds
+        self.labels_ = source.predict(self._params(), self.covariance_type)
 
     def _params(self):
         """The fitted parameters as float64 MixtureParams."""
         return _em.params_of(self)
 
     # ------------------------------------------------------------------
-    # progress: events for the verbose printer and the listener (_progress)
-
-    def _print_init_start(self, init):
-        # The printer times each restart; one per fit is enough.
-        if init == 0 or getattr(self, "_verbose_printer", None) is None:
-            self._verbose_printer = _progress.VerbosePrinter(
-                self.verbose, self.verbose_interval
-            )
-        n_restarts = 1 if self.warm_start else self.n_init
-        self._report(_progress.RestartStarted(init, n_restarts, self.max_iter))
-
-    def _print_iteration(self, n_iter, change, lower_bound):
-        self._report(
-            _progress.IterationDone(n_iter, self.max_iter, float(lower_bound), change)
-        )
-
-    def _print_init_end(self, run):
-        self._report(
-            _progress.RestartFinished(
-                run["n_iter"], run["converged"], float(run["lower_bound"])
-            )
-        )
-
-    def _report(self, event):
-        _progress.report(event, self._verbose_printer)
-
-    # ------------------------------------------------------------------
     # inference
 
-    def _validate_for_inference(self, X):
-        """Validated X, where its NaNs are, and the module that computes on X."""
+    def _inference_source(self, X):
+        """X validated against the fit, as a data source."""
         check_is_fitted(self)
-        if _dask.is_dask_array(X):
-            X = _dask.validate_dask(X)
-            validate_data(self, X, reset=False, skip_check_array=True)
-            return X, None, _dask
-        with np.errstate(invalid="ignore", over="ignore"):
-            X = validate_data(
-                self,
-                X,
-                dtype=[np.float64, np.float32],
-                reset=False,
-                ensure_all_finite="allow-nan",
-            )
-        return X, _missing.find_missing(X), _em
+        return _source.inference_source(self, X)
 
     def score_samples(self, X):
         """Log-likelihood of each sample under the model.
@@ -956,8 +425,8 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         log_prob : ndarray of shape (n_samples,)
             ``log p(x)`` of each sample.
         """
-        X, missing, backend = self._validate_for_inference(X)
-        return backend.score_samples(X, self._params(), self.covariance_type, missing)
+        source = self._inference_source(X)
+        return source.score_samples(self._params(), self.covariance_type)
 
     def score(self, X, y=None, sample_weight=None):
         """Mean log-likelihood of the samples.
@@ -981,15 +450,8 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         log_likelihood : float
             (Weighted) mean of :meth:`score_samples`.
         """
-        if _dask.is_dask_array(X):
-            X, _, _ = self._validate_for_inference(X)
-            return _dask.score(X, self._params(), self.covariance_type, sample_weight)
-        log_prob = self.score_samples(X)
-        weights = _check_sample_weight(sample_weight, log_prob.shape[0])
-        if weights is None:
-            # scikit-learn's mean, in the dtype of the data.
-            return float(np.mean(log_prob))
-        return float(np.average(log_prob.astype(np.float64), weights=weights))
+        source = self._inference_source(X)
+        return source.score(self._params(), self.covariance_type, sample_weight)
 
     def predict(self, X):
         """Most probable component of each sample.
@@ -1004,8 +466,8 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         labels : ndarray of shape (n_samples,)
             Component labels.
         """
-        X, missing, backend = self._validate_for_inference(X)
-        return backend.predict(X, self._params(), self.covariance_type, missing)
+        source = self._inference_source(X)
+        return source.predict(self._params(), self.covariance_type)
 
     def predict_proba(self, X):
         """Posterior probability of each component given each sample.
@@ -1020,8 +482,8 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         resp : ndarray of shape (n_samples, n_components)
             The responsibilities; each row sums to one.
         """
-        X, missing, backend = self._validate_for_inference(X)
-        return backend.predict_proba(X, self._params(), self.covariance_type, missing)
+        source = self._inference_source(X)
+        return source.predict_proba(self._params(), self.covariance_type)
 
     def sample(self, n_samples=1):
         """Draw random samples from the fitted mixture.
@@ -1073,7 +535,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
 
     def __getstate__(self):
         state = super().__getstate__()
-        if _dask.is_dask_array(state.get("labels_")):
+        if _source.is_lazy(state.get("labels_")):
             # Lazy labels of dask input hold the task graph of the training
             # data; the pickled model leaves them out (predict reproduces them).
             state = {k: v for k, v in state.items() if k != "labels_"}

@@ -1,8 +1,9 @@
 """Progress events of a fit, and who receives them.
 
-The EM driver of :class:`~skgmm_em.GaussianMixture` and the model selector
-report what they do as small frozen records (one class per kind of event,
-below); they never print. Two kinds of receivers get the events:
+The EM driver (:func:`skgmm_em._driver.run_em`, which reports to a
+callback: :func:`reporter`) and the model selector report what they do as
+small frozen records (one class per kind of event, below); they never print.
+Two kinds of receivers get the events:
 
 * the estimator's own ``verbose`` printing, :class:`VerbosePrinter` and
   :class:`SelectionPrinter`, which write scikit-learn's text to stdout;
@@ -134,6 +135,16 @@ def report(event, *receivers):
     listener = _LISTENER.get()
     if listener is not None:
         listener(event)
+
+
+def reporter(*receivers):
+    """A callback that hands each event to ``receivers`` and the listener
+    (see :func:`report`): the EM driver's ``callback``."""
+
+    def callback(event):
+        report(event, *receivers)
+
+    return callback
 
 
 def has_listener():

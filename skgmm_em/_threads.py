@@ -57,6 +57,8 @@ class _State:
         self.held = None
         # BLAS libraries' limits from before the hold, for n_threads.
         self.blas_before = None
+        # Held by the pass of a dask block (see one_block_at_a_time).
+        self.block_lock = threading.Lock()
 
 
 _STATE = _State()
@@ -226,3 +228,17 @@ def map_groups(func, groups):
         if not held:
             return [func(group) for group in groups]
         return list(pool.map(func, groups))
+
+
+@contextmanager
+def one_block_at_a_time():
+    """Run the block while no other thread of the process runs one.
+
+    The dask backend runs each block's pass inside it: a pass already
+    spreads over every core (a thread per core, BLAS held to one thread
+    meanwhile), so blocks run concurrently in one process (dask's threaded
+    scheduler, or workers with several threads) would gain nothing but
+    contention.
+    """
+    with _STATE.block_lock:
+        yield

@@ -69,7 +69,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans, kmeans_plusplus
 
-from ._em import distinct_rows
+from ._start_stats import distinct_rows
 
 __all__ = [
     "INITIALIZERS",
