@@ -113,7 +113,7 @@ class _Rows:
 
     With ``rows='as_given'`` these are X and sample_weight themselves; with
     ``rows='distinct'`` the distinct rows of positive weight in a canonical
-    order with their total weights (see :func:`skgmm_em._em.distinct_rows`).
+    order with their total weights (see :func:`skgmm_em._start_stats.distinct_rows`).
     """
 
     def __init__(self, X, sample_weight, n_components, rows):

@@ -10,6 +10,7 @@ import numpy as np
 from .. import _em
 from .._compat import validate_params
 from .._covariance import MODELS
+from .._validation import check_initial_parameters
 from ..exceptions import IllDefinedCovarianceError
 from ._format import QUOTE_CHARS, invalid
 
@@ -121,7 +122,14 @@ def check_parameters_as_fit(model, n_features):
     try:
         # The estimator's own checks, the ones fit runs first.
         validate_params(model)
-        model._check_initial_parameters(n_features)
+        check_initial_parameters(
+            model.weights_init,
+            model.means_init,
+            model.precisions_init,
+            model.covariance_type,
+            model.n_components,
+            n_features,
+        )
     except (TypeError, ValueError) as exc:
         message = str(exc)
         if len(message) > 4 * QUOTE_CHARS:
