@@ -7,6 +7,9 @@ import pytest
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+# The hypothesis profile of the session (SKGMM_HYPOTHESIS_PROFILE).
+import _hypothesis  # noqa: E402, F401
+
 
 def _global_random_seeds():
     """The seeds scikit-learn's conftest gives global_random_seed: those of

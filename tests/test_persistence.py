@@ -16,13 +16,13 @@ import warnings
 import joblib
 import numpy as np
 import pytest
+from _hypothesis import PROFILE, PROFILE_EXAMPLES
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
-from test_properties import PROFILE, PROFILE_EXAMPLES
 
 import skgmm_em
 from skgmm_em import GaussianMixture, load, save
