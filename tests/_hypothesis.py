@@ -7,7 +7,7 @@ Two profiles, chosen by the environment variable ``SKGMM_HYPOTHESIS_PROFILE``:
 * ``dev``: many random examples, for local runs::
 
       SKGMM_HYPOTHESIS_PROFILE=dev python -m pytest \
-          tests/test_properties.py tests/test_persistence.py
+          tests/test_gaussian_mixture_properties.py tests/test_persistence.py
 
 tests/conftest.py imports this module, so the profile applies to every
 hypothesis test of the session; ``tests/test_persistence.py`` sizes its

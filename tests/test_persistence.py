@@ -1,7 +1,7 @@
 """The JSON model format: exact round trips, refusals, a fuzzed loader.
 
 Also pickle and joblib round trips. The hypothesis profiles (``ci`` by
-default, ``dev`` for long local runs) come from ``test_properties``.
+default, ``dev`` for long local runs) come from ``_hypothesis``.
 """
 
 import copy

@@ -543,7 +543,7 @@ def test_float32_values_whose_squares_overflow():
 
 
 def test_float32_tied_fit_with_a_sharp_covariance():
-    # Found by the dev profile of test_properties: three samples, three
+    # Found by the dev profile of the property tests: three samples, three
     # components, a tied covariance that shrinks to about reg_covar, so that
     # the means lie about 1500 standard deviations apart. Expanded squares
     # (|y|^2 - 2 y.mu + |mu|^2) and the second moment about the mixture
