@@ -1,36 +1,20 @@
-"""Properties of EM and of the estimator's fitting loop."""
+"""The fit loop: the log-likelihood never decreases, restarts (n_init), warm
+starts, max_iter, the history, the stopping rules, convergence warnings and
+the error on an ill-defined covariance.
+"""
 
-import math
-import pickle
 import warnings
 
 import numpy as np
 import pytest
 from _data import DATASETS, anisotropic_blobs
-from scipy.stats import multivariate_normal
-from sklearn import config_context
-from sklearn.base import clone
+from _data import kmeans_start as _start
 from sklearn.exceptions import ConvergenceWarning
 
 from skgmm_em import GaussianMixture
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 PARAMS = ["weights_", "means_", "covariances_", "precisions_cholesky_"]
-
-
-def _start(X, n_components, covariance_type, random_state=0):
-    """Explicit initial parameters: k-means start of a short fit."""
-    gm = GaussianMixture(
-        n_components,
-        covariance_type=covariance_type,
-        max_iter=0,
-        random_state=random_state,
-    ).fit(X)
-    return {
-        "weights_init": gm.weights_,
-        "means_init": gm.means_,
-        "precisions_init": gm.precisions_,
-    }
 
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
@@ -54,24 +38,6 @@ def test_log_likelihood_never_decreases(dataset, covariance_type):
     steps = np.diff(ll)
     assert np.all(steps >= -1e-10 * np.abs(ll[1:])), steps.min()
     assert ll[-1] > ll[0]
-
-
-@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
-def test_fit_predict_equals_fit_then_predict(covariance_type):
-    X = anisotropic_blobs()
-    for max_iter in (1, 2, 100):
-        gm = GaussianMixture(
-            3,
-            covariance_type=covariance_type,
-            max_iter=max_iter,
-            random_state=1,
-            tol=1e-12,
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            labels = gm.fit_predict(X)
-            np.testing.assert_array_equal(labels, gm.labels_)
-            np.testing.assert_array_equal(labels, clone(gm).fit(X).predict(X))
 
 
 def test_n_init_keeps_the_best_run():
@@ -178,130 +144,6 @@ def test_max_iter_zero_returns_the_start(covariance_type):
         assert len(values) == 0
 
 
-@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
-def test_float32_keeps_float32_and_agrees(covariance_type):
-    X = anisotropic_blobs()
-    start = _start(X, 3, covariance_type)
-    kwargs = dict(covariance_type=covariance_type, tol=0.0, max_iter=20, **start)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        g64 = GaussianMixture(3, **kwargs).fit(X)
-        g32 = GaussianMixture(3, **kwargs).fit(X.astype(np.float32))
-    for name in PARAMS + ["precisions_"]:
-        assert getattr(g32, name).dtype == np.float32, name
-        np.testing.assert_allclose(
-            getattr(g32, name), getattr(g64, name), rtol=1e-4, atol=1e-6, err_msg=name
-        )
-    X32 = X.astype(np.float32)
-    assert g32.predict_proba(X32).dtype == np.float32
-    assert g32.score_samples(X32).dtype == np.float32
-
-
-@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
-def test_far_from_origin_same_covariances(covariance_type):
-    # The second moments are taken about a point near the data, so an offset
-    # of 1e6 costs no precision.
-    X = anisotropic_blobs()
-    start = _start(X, 3, covariance_type)
-    kwargs = dict(covariance_type=covariance_type, tol=0.0, max_iter=20)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        near = GaussianMixture(3, **kwargs, **start).fit(X)
-        shifted_start = dict(start, means_init=start["means_init"] + 1e6)
-        far = GaussianMixture(3, **kwargs, **shifted_start).fit(X + 1e6)
-    np.testing.assert_allclose(far.covariances_, near.covariances_, rtol=1e-6)
-    np.testing.assert_allclose(far.means_ - 1e6, near.means_, rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(far.weights_, near.weights_, rtol=1e-6)
-
-
-@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
-@pytest.mark.parametrize("shape", [(1, 5, 1), (1, 1, 3), (3, 1, 1)])
-def test_one_component_or_feature_or_row_chunks(covariance_type, shape):
-    n_components, n_features, _ = shape
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(97, n_features)) * np.arange(1, n_features + 1)
-    X[:30] += 5
-    start = _start(X, n_components, covariance_type)
-    kwargs = dict(covariance_type=covariance_type, tol=0.0, max_iter=5, **start)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        ref = GaussianMixture(n_components, **kwargs).fit(X)
-        with config_context(working_memory=1e-9):  # chunks of one row
-            one_row = GaussianMixture(n_components, **kwargs).fit(X)
-        with config_context(working_memory=2e-3):  # chunks not dividing 97
-            ragged = GaussianMixture(n_components, **kwargs).fit(X)
-    for name in PARAMS:
-        np.testing.assert_allclose(
-            getattr(one_row, name), getattr(ref, name), rtol=1e-10
-        )
-        np.testing.assert_allclose(
-            getattr(ragged, name), getattr(ref, name), rtol=1e-10
-        )
-    with config_context(working_memory=1e-9):
-        np.testing.assert_allclose(
-            one_row.predict_proba(X), ref.predict_proba(X), rtol=1e-10, atol=1e-15
-        )
-        np.testing.assert_allclose(
-            one_row.score_samples(X), ref.score_samples(X), rtol=1e-12
-        )
-
-
-def test_one_component_is_the_sample_mean_and_covariance():
-    X = anisotropic_blobs()
-    gm = GaussianMixture(1, reg_covar=0.0).fit(X)
-    np.testing.assert_allclose(gm.means_[0], X.mean(axis=0), rtol=1e-12)
-    np.testing.assert_allclose(gm.covariances_[0], np.cov(X.T, bias=True), rtol=1e-10)
-    expected = multivariate_normal(X.mean(axis=0), np.cov(X.T, bias=True)).logpdf(X)
-    np.testing.assert_allclose(gm.score_samples(X), expected, rtol=1e-10)
-
-
-@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
-def test_bic_aic_closed_form(covariance_type):
-    X = anisotropic_blobs()
-    n, d = X.shape
-    k = 3
-    gm = GaussianMixture(k, covariance_type=covariance_type, random_state=0).fit(X)
-    cov_params = {
-        "full": k * d * (d + 1) / 2,
-        "tied": d * (d + 1) / 2,
-        "diag": k * d,
-        "spherical": k,
-    }
-    p = cov_params[covariance_type] + k * d + k - 1
-    log_l = gm.score_samples(X).sum()
-    assert gm.bic(X) == pytest.approx(-2 * log_l + p * math.log(n), rel=1e-12)
-    assert gm.aic(X) == pytest.approx(-2 * log_l + 2 * p, rel=1e-12)
-
-
-@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
-def test_sample_moments(covariance_type):
-    X = anisotropic_blobs()
-    gm = GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(X)
-    S, y = gm.sample(60_000)
-    assert S.shape == (60_000, 2) and y.shape == (60_000,)
-    np.testing.assert_allclose(
-        np.bincount(y, minlength=3) / 60_000, gm.weights_, atol=0.01
-    )
-    full = gm.covariances_
-    for k in range(3):
-        if covariance_type == "tied":
-            cov = full
-        elif covariance_type == "diag":
-            cov = np.diag(full[k])
-        elif covariance_type == "spherical":
-            cov = full[k] * np.eye(2)
-        else:
-            cov = full[k]
-        rows = S[y == k]
-        se = np.sqrt(np.diag(cov) / len(rows))
-        assert np.all(np.abs(rows.mean(axis=0) - gm.means_[k]) < 5 * se)
-        np.testing.assert_allclose(
-            np.cov(rows.T), cov, rtol=0.05, atol=0.05 * np.abs(cov).max()
-        )
-    with pytest.raises(ValueError, match="positive integer"):
-        gm.sample(0)
-
-
 def test_history_records_each_iteration():
     X = anisotropic_blobs()
     start = _start(X, 3, "full")
@@ -372,37 +214,3 @@ def test_ill_defined_covariance_is_a_clear_error():
     with pytest.raises(ValueError, match="reg_covar=0.0.*StandardScaler"):
         gm.fit(X)
     assert GaussianMixture(2, covariance_type="diag", random_state=0).fit(X).converged_
-
-
-@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
-def test_pickle_round_trip(covariance_type):
-    X = anisotropic_blobs()
-    gm = GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(X)
-    again = pickle.loads(pickle.dumps(gm))
-    np.testing.assert_array_equal(again.predict_proba(X), gm.predict_proba(X))
-
-
-@pytest.mark.parametrize("covariance_type", ["full", "tied"])
-def test_sample_does_not_warn_on_a_valid_covariance(covariance_type):
-    # numpy's multivariate_normal check flags this positive definite
-    # covariance (off-diagonal entries tiny next to its diagonal) as not
-    # positive semi-definite; the draws need no such check (the covariance
-    # has a Cholesky factor).
-    cov = np.array([[2.30147224e08, 5.2e-3], [5.2e-3, 2.30147224e08]])
-    precisions = np.linalg.inv(cov)
-    if covariance_type == "full":
-        precisions = np.stack([precisions] * 2)
-    X = np.random.RandomState(0).normal(size=(20, 2))
-    gm = GaussianMixture(
-        2,
-        covariance_type=covariance_type,
-        max_iter=0,
-        weights_init=[0.5, 0.5],
-        means_init=[[0.0, 0.0], [1.0, 1.0]],
-        precisions_init=precisions,
-        random_state=0,
-    ).fit(X)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        samples, _ = gm.sample(200)
-    assert np.all(np.isfinite(samples))
