@@ -4,6 +4,9 @@ import numpy as np
 from sklearn.datasets import load_iris, make_blobs
 
 from skgmm_em import GaussianMixture, _em, _kernels
+
+# The covariance types as the package names them: every test takes them from here.
+from skgmm_em._kernels import COVARIANCE_TYPES  # noqa: F401
 from skgmm_em.datasets import make_mixture
 
 

@@ -4,13 +4,12 @@ E-step statistics, the precision parameterizations, regularization.
 
 import numpy as np
 import pytest
+from _data import COVARIANCE_TYPES
 from _data import as_full as _as_full
 from _data import random_params as _random_params
 from scipy.stats import multivariate_normal
 
 from skgmm_em._kernels import KERNELS, add_to_diagonal
-
-COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)

@@ -19,6 +19,7 @@ import dask.threaded
 import numpy as np
 import pandas as pd
 import pytest
+from _data import COVARIANCE_TYPES
 from distributed import Client, LocalCluster
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
@@ -26,7 +27,6 @@ from sklearn.exceptions import ConvergenceWarning
 from skgmm_em import GaussianMixture, _dask
 from skgmm_em.datasets import make_mixture
 
-COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 N_SAMPLES = 3000
 
 

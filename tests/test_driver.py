@@ -7,13 +7,12 @@ import warnings
 
 import numpy as np
 import pytest
-from _data import DATASETS, anisotropic_blobs
+from _data import COVARIANCE_TYPES, DATASETS, anisotropic_blobs
 from _data import kmeans_start as _start
 from sklearn.exceptions import ConvergenceWarning
 
 from skgmm_em import GaussianMixture
 
-COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 PARAMS = ["weights_", "means_", "covariances_", "precisions_cholesky_"]
 
 

@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
-from _data import anisotropic_blobs
+from _data import COVARIANCE_TYPES, anisotropic_blobs
 from _data import as_full as _as_full
 from _data import kmeans_start as _start
 from _data import random_params as _random_params
@@ -17,7 +17,6 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skgmm_em import GaussianMixture, _em, _kernels
 
-COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 PARAMS = ["weights_", "means_", "covariances_", "precisions_cholesky_"]
 
 

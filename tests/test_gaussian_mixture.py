@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
-from _data import anisotropic_blobs
+from _data import COVARIANCE_TYPES, anisotropic_blobs
 from _data import kmeans_start as _start
 from scipy.stats import multivariate_normal
 from sklearn.base import clone
@@ -16,7 +16,6 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skgmm_em import GaussianMixture
 
-COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 PARAMS = ["weights_", "means_", "covariances_", "precisions_cholesky_"]
 
 

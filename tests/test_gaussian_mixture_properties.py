@@ -21,6 +21,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _data import COVARIANCE_TYPES
 from hypothesis import event, given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
@@ -29,7 +30,6 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skgmm_em import GaussianMixture
 
-COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 INIT_NAMES = ["kmeans", "k-means++", "random", "random_from_data", "moments"]
 FITTED = ["weights_", "means_", "covariances_", "precisions_", "precisions_cholesky_"]
 METHODS = ["predict", "predict_proba", "score_samples", "score"]

@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _data import COVARIANCE_TYPES
 from _data import MISSING_VALUES_MIXTURE as TRUE
 from _data import with_missing_values as _incomplete
 from scipy.special import logsumexp
@@ -15,8 +16,6 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skgmm_em import GaussianMixture, _em, _missing
 from skgmm_em._kernels import KERNELS
-
-COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 
 
 def _params(gm):

@@ -16,6 +16,7 @@ import warnings
 import joblib
 import numpy as np
 import pytest
+from _data import COVARIANCE_TYPES
 from _hypothesis import PROFILE, PROFILE_EXAMPLES
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
@@ -35,7 +36,6 @@ from skgmm_em.persistence import (
     to_dict,
 )
 
-COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 DTYPES = [np.float64, np.float32]
 ARRAYS = ["weights_", "means_", "covariances_", "precisions_cholesky_"]
 

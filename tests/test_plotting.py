@@ -8,6 +8,7 @@ import warnings
 import matplotlib
 import numpy as np
 import pytest
+from _data import COVARIANCE_TYPES
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -25,8 +26,6 @@ from skgmm_em.plotting import (  # noqa: E402
     plot_history,
     plot_uncertainty,
 )
-
-COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 
 
 @pytest.fixture(autouse=True)
