@@ -607,12 +607,14 @@ def _load_in_child(path, timeout=60):
     return result.stdout.strip()
 
 
+@pytest.mark.slow
 def test_fifo_is_refused_without_blocking(tmp_path):
     path = tmp_path / "model.json"
     os.mkfifo(path)
     assert "is a FIFO (named pipe), not a regular file" in _load_in_child(path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
 def test_link_to_a_device_is_refused(device, tmp_path):
     path = tmp_path / "model.json"
@@ -620,6 +622,7 @@ def test_link_to_a_device_is_refused(device, tmp_path):
     assert "is a character device, not a regular file" in _load_in_child(path)
 
 
+@pytest.mark.slow
 def test_oversized_file_is_refused_from_its_size(tmp_path):
     path = tmp_path / "model.json"
     with open(path, "wb") as file:

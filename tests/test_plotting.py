@@ -106,6 +106,7 @@ def _run(code):
     )
 
 
+@pytest.mark.slow
 def test_import_does_not_import_matplotlib():
     result = _run(
         """
@@ -117,6 +118,7 @@ def test_import_does_not_import_matplotlib():
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_missing_matplotlib_names_the_extra():
     result = _run(
         """

@@ -122,7 +122,11 @@ SAME_CODE_DATASETS = {
     "duplicated": _duplicated,
 }
 # (n_components, random_state, n_init)
-SAME_CODE_RUNS = [(2, 0, 1), (3, 1, 3), (5, 2, 3)]
+SAME_CODE_RUNS = [
+    (2, 0, 1),
+    pytest.param(3, 1, 3, marks=pytest.mark.slow),
+    pytest.param(5, 2, 3, marks=pytest.mark.slow),
+]
 SKLEARN_INIT_NAMES = ["kmeans", "k-means++", "random", "random_from_data"]
 
 
