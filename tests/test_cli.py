@@ -37,6 +37,7 @@ def test_demo_prints_true_and_estimated_parameters():
     np.testing.assert_allclose(gm.means_[big], [3, 5], atol=0.3)
 
 
+@pytest.mark.slow
 def test_python_dash_m_demo_runs():
     result = subprocess.run(
         [sys.executable, "-m", "skgmm_em", "demo", "--n-samples", "500"],
@@ -73,6 +74,7 @@ def test_skgmm_em_command_runs_main():
     assert entry_point.load() is main
 
 
+@pytest.mark.slow
 def test_fit_entry_point_on_faithful(tmp_path):
     labels, model, plot = tmp_path / "l.csv", tmp_path / "m.json", tmp_path / "p.png"
     result = subprocess.run(
@@ -154,7 +156,7 @@ def test_fit_outputs_match_a_direct_fit(tmp_path, capsys, covariance_type):
 @pytest.mark.parametrize(
     "n_components, covariance_type, grid, types",
     [
-        ("auto", "full", range(1, 11), "full"),
+        pytest.param("auto", "full", range(1, 11), "full", marks=pytest.mark.slow),
         ("2", "auto", 2, ("full", "tied", "diag", "spherical")),
     ],
 )
@@ -237,6 +239,7 @@ def test_fit_auto_prints_the_bic_table(capsys):
     assert all(re.fullmatch(r"k=2 \w+: BIC \d+\.\d\d", line) for line in lines)
 
 
+@pytest.mark.slow
 def test_fit_auto_on_a_pipe_prints_one_line_per_model(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "skgmm_em", "fit", FAITHFUL, "--n-components"]
@@ -280,6 +283,7 @@ def test_fit_progress_bar_on_a_terminal(monkeypatch, capsys):
     assert "weight" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("covariance_type", ["full", "auto"])
 def test_fit_auto_progress_bar_never_goes_back(monkeypatch, capsys, covariance_type):
     terminal = _Terminal()
@@ -429,6 +433,7 @@ def test_fit_outputs_replace_files_and_write_devices(tmp_path, capsys):
     assert not [p for p in tmp_path.iterdir() if p.name != "labels.csv"]
 
 
+@pytest.mark.slow
 def test_version_and_help(capsys):
     assert main(["--version"]) == 0
     assert capsys.readouterr().out == f"skgmm-em {skgmm_em.__version__}\n"
@@ -446,6 +451,7 @@ def test_version_and_help(capsys):
     )
 
 
+@pytest.mark.slow
 def test_fit_auto_with_missing_values(tmp_path, capsys):
     X, _ = load_faithful()
     holes = X.copy()
@@ -556,6 +562,7 @@ def _cli_page_transcripts():
     return [tuple(block.split("\n", 1)) for block in blocks]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command, expected", _cli_page_transcripts())
 def test_cli_page_shows_real_runs(tmp_path, command, expected):
     # Run as the page says, in a folder holding the bundled faithful.csv:
@@ -576,6 +583,7 @@ def test_cli_page_shows_real_runs(tmp_path, command, expected):
     assert shown == expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero-link", "oversized"])
 def test_fit_refuses_a_fifo_a_device_and_an_oversized_file(kind, tmp_path):
     # Refused at once (a child process with a time limit: a FIFO would

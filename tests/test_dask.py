@@ -19,6 +19,7 @@ import dask.threaded
 import numpy as np
 import pandas as pd
 import pytest
+from _data import COVARIANCE_TYPES
 from distributed import Client, LocalCluster
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
@@ -26,7 +27,6 @@ from sklearn.exceptions import ConvergenceWarning
 from skgmm_em import GaussianMixture, _dask
 from skgmm_em.datasets import make_mixture
 
-COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 N_SAMPLES = 3000
 
 
@@ -75,7 +75,7 @@ def distributed(client):
         yield client
 
 
-@pytest.fixture(params=["threads", "distributed"])
+@pytest.fixture(params=["threads", pytest.param("distributed", marks=pytest.mark.slow)])
 def scheduler(request):
     if request.param == "distributed":
         request.getfixturevalue("distributed")
@@ -196,6 +196,7 @@ def test_dask_fit_equals_numpy_fit_threaded(GM, covariance_type, chunks):
     _assert_same_fit(fitted, reference)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("chunks", ["uneven", "empty-block-and-split-columns"])
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_dask_fit_equals_numpy_fit_distributed(
@@ -323,6 +324,7 @@ def test_labels_and_fit_predict_are_lazy(GM):
     np.testing.assert_array_equal(labels.compute(), reference.labels_)
 
 
+@pytest.mark.slow
 def test_dask_fitted_model_is_an_ordinary_model(GM, distributed):
     X = _data()
     X_dask = _dask_data(X, 500, persist=True)
@@ -509,6 +511,7 @@ def test_is_dask_array():
     assert not _dask.is_dask_array([[1.0, 2.0]])
 
 
+@pytest.mark.slow
 def test_package_works_without_dask():
     code = """
 import sys
@@ -590,6 +593,7 @@ def _check_memmap_fit(gm):
     np.testing.assert_allclose(gm.weights_, 0.5, atol=0.01)
 
 
+@pytest.mark.slow
 def test_memmap_fit_does_not_copy_the_data(GM, memmap_path):
     X = np.load(memmap_path, mmap_mode="r")
     assert X.nbytes == 1e9
@@ -601,6 +605,7 @@ def test_memmap_fit_does_not_copy_the_data(GM, memmap_path):
     assert gm.labels_.shape == (MEMMAP_SHAPE[0],)
 
 
+@pytest.mark.slow
 def test_memmap_fit_with_default_initializer_does_not_copy_the_data(GM, memmap_path):
     # The initializer runs on init_sample_size rows, not on all of them.
     X = np.load(memmap_path, mmap_mode="r")
@@ -610,6 +615,7 @@ def test_memmap_fit_with_default_initializer_does_not_copy_the_data(GM, memmap_p
     _check_memmap_fit(gm)
 
 
+@pytest.mark.slow
 def test_dask_array_on_a_memmap_does_not_copy_the_data(GM, memmap_path):
     X = da.from_array(np.load(memmap_path, mmap_mode="r"), chunks=(250_000, 20))
     gm = GM(2, covariance_type="diag", max_iter=1, tol=0.0, **_memmap_start())

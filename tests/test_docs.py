@@ -23,6 +23,9 @@ import skgmm_em
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+# Sphinx builds the whole site, and the pages' code fits real models.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 # What a build writes next to the pages; never copied.

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from _data import COVARIANCE_TYPES
 from sklearn.base import clone
 from sklearn.datasets import load_iris, make_blobs
 from sklearn.mixture import GaussianMixture as SkGaussianMixture
@@ -18,7 +19,6 @@ from skgmm_em.initialization import (
     parameters_from_responsibilities,
 )
 
-COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 NAMES = ["kmeans", "k-means++", "random", "random_from_data", "moments"]
 RANDOM_NAMES = ["k-means++", "random", "random_from_data", "moments"]
 FITTED = ["weights_", "means_", "covariances_", "precisions_", "precisions_cholesky_"]

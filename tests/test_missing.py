@@ -1,39 +1,21 @@
-"""Missing values (NaN): exact EM over observed coordinates, and the imputer."""
+"""Missing values (NaN): exact EM over the observed coordinates.
+
+GaussianMixtureImputer is tested in test_impute.py.
+"""
 
 import warnings
 
 import numpy as np
 import pytest
+from _data import COVARIANCE_TYPES
+from _data import MISSING_VALUES_MIXTURE as TRUE
+from _data import with_missing_values as _incomplete
 from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.experimental import enable_iterative_imputer  # noqa: F401
-from sklearn.impute import IterativeImputer, SimpleImputer
-from sklearn.linear_model import LinearRegression
-from sklearn.pipeline import make_pipeline
 
-from skgmm_em import GaussianMixture, GaussianMixtureImputer, _em, _missing
+from skgmm_em import GaussianMixture, _em, _missing
 from skgmm_em._covariance import MODELS as KERNELS
-from skgmm_em.datasets import make_mixture
-
-COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
-TRUE = {
-    "weights": [0.5, 0.3, 0.2],
-    "means": [[0.0, 0.0, 0.0], [5.0, 5.0, 0.0], [0.0, 5.0, 5.0]],
-    "covariances": [
-        [[1.0, 0.8, 0.3], [0.8, 1.0, 0.2], [0.3, 0.2, 1.0]],
-        [[1.0, -0.6, 0.0], [-0.6, 1.0, 0.4], [0.0, 0.4, 1.0]],
-        [[0.5, 0.2, 0.2], [0.2, 0.5, 0.2], [0.2, 0.2, 0.5]],
-    ],
-}
-
-
-def _incomplete(n=1500, fraction=0.2, seed=0):
-    X, y = make_mixture(n, **TRUE, random_state=seed)
-    mask = np.random.RandomState(seed + 1).rand(*X.shape) < fraction
-    Xm = X.copy()
-    Xm[mask] = np.nan
-    return X, Xm, mask, y
 
 
 def _params(gm):
@@ -227,33 +209,6 @@ def test_missing_values_with_sample_weight_equal_repetition():
     np.testing.assert_allclose(a.covariances_, b.covariances_, rtol=1e-9)
 
 
-def test_imputer_beats_mean_and_iterative_imputation():
-    X, Xm, mask, _ = _incomplete(2000, fraction=0.2, seed=5)
-
-    def rmse(filled):
-        return np.sqrt(np.mean((filled[mask] - X[mask]) ** 2))
-
-    ours = rmse(GaussianMixtureImputer(3, random_state=0, n_init=2).fit_transform(Xm))
-    mean = rmse(SimpleImputer(strategy="mean").fit_transform(Xm))
-    iterative = rmse(IterativeImputer(random_state=0, max_iter=25).fit_transform(Xm))
-    assert ours < mean
-    assert ours <= iterative
-    assert not np.isnan(
-        GaussianMixtureImputer(3, random_state=0).fit_transform(Xm)
-    ).any()
-
-
-def test_imputer_in_a_pipeline_and_leaves_observed_values():
-    X, Xm, mask, _ = _incomplete(500)
-    target = X @ [1.0, -2.0, 0.5]
-    pipe = make_pipeline(GaussianMixtureImputer(2, random_state=0), LinearRegression())
-    pipe.fit(Xm, target)
-    assert pipe.score(Xm, target) > 0.9
-    filled = GaussianMixtureImputer(2, random_state=0).fit(Xm).transform(Xm)
-    np.testing.assert_array_equal(filled[~mask], Xm[~mask])
-    assert filled.shape == Xm.shape
-
-
 def test_zero_weight_rows_take_no_part_in_a_mean_filled_start():
     # Too few complete rows: the start fills NaN with feature means, which
     # must ignore rows of zero weight, so weighting them out equals dropping.
@@ -266,29 +221,3 @@ def test_zero_weight_rows_take_no_part_in_a_mean_filled_start():
     a = GaussianMixture(3, random_state=0).fit(X, sample_weight=w)
     b = GaussianMixture(3, random_state=0).fit(Xm)
     np.testing.assert_allclose(a.means_, b.means_, rtol=1e-9)
-
-
-def test_imputer_names_its_output_features_and_sets_pandas_output():
-    pd = pytest.importorskip("pandas")
-    from sklearn.preprocessing import StandardScaler
-
-    _, X, _, _ = _incomplete(400)
-    frame = pd.DataFrame(X, columns=["a", "b", "c"])
-    imputer = GaussianMixtureImputer(3, random_state=0).fit(frame)
-    reference = SimpleImputer().fit(frame)
-    assert list(imputer.get_feature_names_out()) == ["a", "b", "c"]
-    assert list(
-        GaussianMixtureImputer(2, random_state=0).fit(X).get_feature_names_out()
-    ) == list(SimpleImputer().fit(X).get_feature_names_out())
-    assert list(imputer.get_feature_names_out()) == list(
-        reference.get_feature_names_out()
-    )
-
-    pipe = make_pipeline(GaussianMixtureImputer(3, random_state=0), StandardScaler())
-    out = pipe.set_output(transform="pandas").fit_transform(frame)
-    assert isinstance(out, pd.DataFrame)
-    assert list(out.columns) == ["a", "b", "c"] and out.index.equals(frame.index)
-    plain = make_pipeline(GaussianMixtureImputer(3, random_state=0), StandardScaler())
-    np.testing.assert_allclose(
-        out.to_numpy(), plain.fit_transform(X), rtol=1e-12, atol=1e-12
-    )

@@ -108,6 +108,8 @@ def faithful_selector(faithful):
 # scikit-learn compatibility
 
 
+# Every check fits the selector's grid of models, some checks several times.
+@pytest.mark.slow
 @parametrize_with_checks(
     [
         GaussianMixtureSelector(
@@ -195,6 +197,7 @@ def test_criteria_refuse_what_is_not_a_fitted_mixture(faithful):
 # GridSearchCV
 
 
+@pytest.mark.slow
 def test_grid_search_default_scoring_is_held_out_log_likelihood():
     X = _blobs()
     grid = {
@@ -219,6 +222,7 @@ def test_grid_search_default_scoring_is_held_out_log_likelihood():
     assert search.best_score_ == pytest.approx(np.mean(by_hand), rel=1e-12)
 
 
+@pytest.mark.slow
 def test_grid_search_with_bic_scorer_in_sample(faithful):
     # One split whose train and test sets are all the data: in-sample BIC.
     n = len(faithful)
@@ -268,6 +272,7 @@ def test_grid_search_scores_a_pipeline():
 # the selector on Old Faithful
 
 
+@pytest.mark.slow
 def test_faithful_selects_mclust_model(faithful_selector):
     assert faithful_selector.best_params_ == {
         "n_components": 3,
@@ -277,6 +282,7 @@ def test_faithful_selects_mclust_model(faithful_selector):
     assert faithful_selector.best_estimator_.n_components == 3
 
 
+@pytest.mark.slow
 def test_faithful_reaches_mclust_values(faithful_selector):
     results = faithful_selector.results_
     cells = dict(
@@ -302,6 +308,7 @@ def test_faithful_reaches_mclust_values(faithful_selector):
     assert set(results["status"]) == {"ok"}
 
 
+@pytest.mark.slow
 def test_faithful_tables_and_results_agree(faithful_selector, faithful):
     selector = faithful_selector
     n_rows, n_cols = len(selector.n_components_grid_), len(selector.covariance_types_)
@@ -333,6 +340,7 @@ def test_faithful_tables_and_results_agree(faithful_selector, faithful):
     assert bic(selector, faithful) == pytest.approx(table[row, col], rel=1e-12)
 
 
+@pytest.mark.slow
 def test_faithful_delegates_to_the_best_model(faithful_selector, faithful):
     selector, best = faithful_selector, faithful_selector.best_estimator_
     assert_array_equal(selector.labels_, best.predict(faithful))
@@ -349,6 +357,7 @@ def test_faithful_delegates_to_the_best_model(faithful_selector, faithful):
     assert refit.score(faithful) == pytest.approx(best.score(faithful), rel=1e-12)
 
 
+@pytest.mark.slow
 def test_criterion_table_is_a_labelled_dataframe_with_pandas(faithful_selector):
     pd = pytest.importorskip("pandas")
     table = faithful_selector.criterion_table_
@@ -379,6 +388,7 @@ def test_criterion_table_is_an_array_without_pandas(monkeypatch):
 # the selector elsewhere
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("criterion", ["aic", "icl"])
 def test_criterion_choice(criterion):
     X = _blobs()
@@ -401,6 +411,7 @@ def test_criterion_choice(criterion):
     assert selector.best_params_["n_components"] == 3
 
 
+@pytest.mark.slow
 def test_generated_mixture_recovers_components_and_shape():
     # Three components sharing one covariance: BIC should say 3 and 'tied'.
     selector = GaussianMixtureSelector(n_components=range(2, 5), random_state=0).fit(
@@ -413,6 +424,7 @@ def test_generated_mixture_recovers_components_and_shape():
     "dataset, n_components",
     [("iris", [1, 2, 3]), ("wine", [1, 2])],
 )
+@pytest.mark.slow
 def test_at_least_as_good_as_sklearn_with_the_same_n_init(dataset, n_components):
     X = {"iris": load_iris, "wine": load_wine}[dataset]().data
     selector = GaussianMixtureSelector(
@@ -432,6 +444,7 @@ def test_at_least_as_good_as_sklearn_with_the_same_n_init(dataset, n_components)
         assert ours >= theirs.score(X) * len(X) - 0.01, (k, t)
 
 
+@pytest.mark.slow
 def test_n_jobs_and_refits_give_the_same_result():
     X = load_iris().data
     params = dict(n_components=[1, 2], covariance_type=["full", "diag"], n_init=2)
@@ -578,6 +591,7 @@ def _faithful_with_holes(fraction=0.05, seed=0):
     return X, holes
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("criterion", ["bic", "aic", "icl"])
 def test_selector_with_missing_values(criterion):
     X, holes = _faithful_with_holes()

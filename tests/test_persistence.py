@@ -1,7 +1,7 @@
 """The JSON model format: exact round trips, refusals, a fuzzed loader.
 
 Also pickle and joblib round trips. The hypothesis profiles (``ci`` by
-default, ``dev`` for long local runs) come from ``test_properties``.
+default, ``dev`` for long local runs) come from ``_hypothesis``.
 """
 
 import copy
@@ -16,13 +16,14 @@ import warnings
 import joblib
 import numpy as np
 import pytest
+from _data import COVARIANCE_TYPES
+from _hypothesis import PROFILE, PROFILE_EXAMPLES
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
-from test_properties import PROFILE, PROFILE_EXAMPLES
 
 import skgmm_em
 from skgmm_em import GaussianMixture, load, save
@@ -35,7 +36,6 @@ from skgmm_em.persistence import (
     to_dict,
 )
 
-COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 DTYPES = [np.float64, np.float32]
 ARRAYS = ["weights_", "means_", "covariances_", "precisions_cholesky_"]
 
@@ -607,12 +607,14 @@ def _load_in_child(path, timeout=60):
     return result.stdout.strip()
 
 
+@pytest.mark.slow
 def test_fifo_is_refused_without_blocking(tmp_path):
     path = tmp_path / "model.json"
     os.mkfifo(path)
     assert "is a FIFO (named pipe), not a regular file" in _load_in_child(path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
 def test_link_to_a_device_is_refused(device, tmp_path):
     path = tmp_path / "model.json"
@@ -620,6 +622,7 @@ def test_link_to_a_device_is_refused(device, tmp_path):
     assert "is a character device, not a regular file" in _load_in_child(path)
 
 
+@pytest.mark.slow
 def test_oversized_file_is_refused_from_its_size(tmp_path):
     path = tmp_path / "model.json"
     with open(path, "wb") as file:

@@ -8,6 +8,7 @@ import warnings
 import matplotlib
 import numpy as np
 import pytest
+from _data import COVARIANCE_TYPES
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -25,8 +26,6 @@ from skgmm_em.plotting import (  # noqa: E402
     plot_history,
     plot_uncertainty,
 )
-
-COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 
 
 @pytest.fixture(autouse=True)
@@ -107,6 +106,7 @@ def _run(code):
     )
 
 
+@pytest.mark.slow
 def test_import_does_not_import_matplotlib():
     result = _run(
         """
@@ -118,6 +118,7 @@ def test_import_does_not_import_matplotlib():
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_missing_matplotlib_names_the_extra():
     result = _run(
         """

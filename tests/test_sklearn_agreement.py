@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from _data import DATASETS, anisotropic_blobs, iris
+from _data import COVARIANCE_TYPES, DATASETS, anisotropic_blobs, iris
 from sklearn.datasets import load_wine, make_blobs
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
@@ -13,7 +13,6 @@ from sklearn.preprocessing import StandardScaler
 from skgmm_em import GaussianMixture
 from skgmm_em.datasets import load_faithful
 
-COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 FITTED = [
     "weights_",
     "means_",
@@ -123,7 +122,11 @@ SAME_CODE_DATASETS = {
     "duplicated": _duplicated,
 }
 # (n_components, random_state, n_init)
-SAME_CODE_RUNS = [(2, 0, 1), (3, 1, 3), (5, 2, 3)]
+SAME_CODE_RUNS = [
+    (2, 0, 1),
+    pytest.param(3, 1, 3, marks=pytest.mark.slow),
+    pytest.param(5, 2, 3, marks=pytest.mark.slow),
+]
 SKLEARN_INIT_NAMES = ["kmeans", "k-means++", "random", "random_from_data"]
 
 

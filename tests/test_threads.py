@@ -10,9 +10,13 @@ import sys
 import textwrap
 
 import numpy as np
+import pytest
 from joblib import Parallel, delayed, parallel_config
 
 from skgmm_em import GaussianMixture, _threads
+
+# Every test starts new Python processes: a script, or joblib's workers.
+pytestmark = pytest.mark.slow
 
 # Data of several chunks (so that passes use the pool) and a probe that
 # records the BLAS limits inside the pool's threads.

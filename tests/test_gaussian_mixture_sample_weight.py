@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 import sklearn
-from _data import anisotropic_blobs
+from _data import COVARIANCE_TYPES, anisotropic_blobs
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
@@ -20,7 +20,6 @@ from skgmm_em.initialization import (
     RandomInit,
 )
 
-COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 PARAMS = ["weights_", "means_", "covariances_", "precisions_cholesky_"]
 
 

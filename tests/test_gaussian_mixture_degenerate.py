@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from _data import COVARIANCE_TYPES
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
@@ -22,7 +23,6 @@ from threadpoolctl import threadpool_info
 from skgmm_em import GaussianMixture, _em
 from skgmm_em.initialization import KMeansInit
 
-COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 FITTED = ["weights_", "means_", "covariances_", "precisions_", "precisions_cholesky_"]
 # What the ill-defined covariance error must tell the user to change.
 FIX_REG_COVAR = r"reg_covar.*StandardScaler"
@@ -543,7 +543,7 @@ def test_float32_values_whose_squares_overflow():
 
 
 def test_float32_tied_fit_with_a_sharp_covariance():
-    # Found by the dev profile of test_properties: three samples, three
+    # Found by the dev profile of the property tests: three samples, three
     # components, a tied covariance that shrinks to about reg_covar, so that
     # the means lie about 1500 standard deviations apart. Expanded squares
     # (|y|^2 - 2 y.mu + |mu|^2) and the second moment about the mixture

@@ -3,6 +3,7 @@
 import warnings
 
 import numpy as np
+import pytest
 from _data import anisotropic_blobs, iris
 from sklearn.base import clone
 from sklearn.decomposition import PCA
@@ -26,6 +27,7 @@ def test_pipeline_fit_predict_score():
     assert np.isfinite(pipe.score(X))
 
 
+@pytest.mark.slow
 def test_drop_in_grid_search():
     # Same grid, same data, same random_state: the same choice, and scores
     # as good as scikit-learn's (the k-means starts are drawn differently,
@@ -46,6 +48,7 @@ def test_drop_in_grid_search():
     np.testing.assert_allclose(ours_scores[few], their_scores[few], rtol=1e-4)
 
 
+@pytest.mark.slow
 def test_grid_search_over_initializers_and_clone():
     X = anisotropic_blobs()
     grid = {

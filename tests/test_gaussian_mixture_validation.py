@@ -5,6 +5,7 @@ import copy
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _data import COVARIANCE_TYPES
 from sklearn.datasets import make_blobs
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
@@ -12,7 +13,6 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skgmm_em import GaussianMixture
 from skgmm_em.initialization import KMeansInit
 
-COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 K = 3
 D = 2
 

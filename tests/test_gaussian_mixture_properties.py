@@ -12,27 +12,17 @@ NaN or infinity in the initial parameters are refused with a ValueError;
 NaN in X marks a missing value (``refuses_nonfinite`` is the one place that
 says so).
 
-Two hypothesis profiles, chosen by the environment variable
-``SKGMM_HYPOTHESIS_PROFILE``:
-
-* ``ci`` (the default): few examples, derandomized so that every run tries
-  the same examples;
-* ``dev``: many random examples, for local runs::
-
-      SKGMM_HYPOTHESIS_PROFILE=dev python -m pytest tests/test_properties.py \
-          tests/test_persistence.py
-
-The profiles are registered here and loaded when this module is imported;
-``tests/test_persistence.py`` imports them from here.
+The hypothesis profiles (``ci``, the default, and ``dev``) are in
+``tests/_hypothesis.py``.
 """
 
-import os
 import re
 import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from _data import COVARIANCE_TYPES
+from hypothesis import event, given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
@@ -40,40 +30,6 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skgmm_em import GaussianMixture
 
-# On a failing example hypothesis's pytest plugin imports libcst to write a
-# patch, and that import raises a DeprecationWarning which the suite's
-# filterwarnings=error turns into an INTERNALERROR that hides the failure.
-# Importing it quietly first avoids that.
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    try:
-        import libcst  # noqa: F401
-    except ImportError:
-        pass
-
-#: Examples per property test in each profile.
-PROFILE_EXAMPLES = {"ci": 20, "dev": 400}
-
-for _name, _examples in PROFILE_EXAMPLES.items():
-    settings.register_profile(
-        _name,
-        max_examples=_examples,
-        deadline=None,
-        derandomize=_name == "ci",
-        database=None if _name == "ci" else settings.default.database,
-        suppress_health_check=[HealthCheck.too_slow],
-        print_blob=True,
-    )
-
-PROFILE = os.environ.get("SKGMM_HYPOTHESIS_PROFILE", "ci")
-if PROFILE not in PROFILE_EXAMPLES:
-    raise ValueError(
-        f"SKGMM_HYPOTHESIS_PROFILE={PROFILE!r}: use one of "
-        f"{', '.join(PROFILE_EXAMPLES)}."
-    )
-settings.load_profile(PROFILE)
-
-COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 INIT_NAMES = ["kmeans", "k-means++", "random", "random_from_data", "moments"]
 FITTED = ["weights_", "means_", "covariances_", "precisions_", "precisions_cholesky_"]
 METHODS = ["predict", "predict_proba", "score_samples", "score"]
