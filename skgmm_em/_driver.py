@@ -243,7 +243,7 @@ def _iteration(source, model, params, settings, n_reseeds):
     stats = source.e_step(params, model.name)
     failure = None
     try:
-        new = m_step(stats, params, model.name, settings.reg_covar, source.dtype)
+        new = m_step(stats, params, model, settings.reg_covar, source.dtype)
     except IllDefinedCovarianceError as err:
         failure = err
         new = _recentred_m_step(source, model, stats, params, settings)
@@ -257,7 +257,7 @@ def _iteration(source, model, params, settings, n_reseeds):
         new = reseed(
             stats,
             params,
-            model.name,
+            model,
             settings.reg_covar,
             source.dtype,
             failure.components,
@@ -270,6 +270,6 @@ def _recentred_m_step(source, model, stats, params, settings):
     """The source's recentred M-step, or None where its covariances are
     ill-defined too."""
     try:
-        return source.recentred_m_step(stats, params, model.name, settings.reg_covar)
+        return source.recentred_m_step(stats, params, model, settings.reg_covar)
     except IllDefinedCovarianceError:
         return None

@@ -21,8 +21,8 @@ from sklearn import get_config
 from . import _missing, _threads
 from ._covariance import (
     FULL,
-    MODELS,
     ill_defined_covariance_error,
+    resolve,
     reusing_buffers,
     scratch,
 )
@@ -224,7 +224,7 @@ def transposed_chunk(X, rows, shift):
 
 def _log_prob_operands(X, params, covariance_type, missing=None):
     """A function of row chunks giving weighted log-probabilities (K, n)."""
-    kernel = MODELS[covariance_type]
+    kernel = resolve(covariance_type)
     shift, means, prec_chol, log_weights = _chunk_operands(
         params, covariance_type, X.dtype
     )
@@ -250,7 +250,7 @@ def _incomplete_outputs(X, params, covariance_type, missing, expect=False):
         X,
         missing,
         params.means - shift,
-        MODELS[covariance_type].to_full(params.covariances, *params.means.shape),
+        resolve(covariance_type).to_full(params.covariances, *params.means.shape),
         log_weights,
         shift,
         expect,
@@ -409,7 +409,7 @@ def _complete_stats(X, params, covariance_type, sample_weight, missing, about):
 
 def _incomplete_stats(X, params, covariance_type, sample_weight, missing):
     """The expected statistics of the rows with NaN (see :mod:`skgmm_em._missing`)."""
-    kernel = MODELS[covariance_type]
+    kernel = resolve(covariance_type)
     n_components, n_features = params.means.shape
     shift = reference_point(params)
     sxx_shape = kernel.stats_shape(n_components, n_features)
@@ -437,7 +437,7 @@ def reseed(stats, params, covariance_type, reg_covar, dtype, collapsed):
     component: the two start one standard deviation apart along its
     principal axis, with its covariance and half its weight each.
     """
-    kernel = MODELS[covariance_type]
+    kernel = resolve(covariance_type)
     nk_eps, means, covariances = _means_covariances(
         stats, params, covariance_type, reg_covar, dtype
     )
@@ -473,7 +473,7 @@ def m_step(stats, params, covariance_type, reg_covar, dtype):
     nk_eps, means, covariances = _means_covariances(
         stats, params, covariance_type, reg_covar, dtype
     )
-    prec_chol = MODELS[covariance_type].precision_cholesky(covariances, reg_covar)
+    prec_chol = resolve(covariance_type).precision_cholesky(covariances, reg_covar)
     check_factor_range(prec_chol, covariance_type, dtype, reg_covar)
     return MixtureParams(
         weights=nk_eps / nk_eps.sum(),
@@ -485,13 +485,20 @@ def m_step(stats, params, covariance_type, reg_covar, dtype):
 
 def _means_covariances(stats, params, covariance_type, reg_covar, dtype):
     """``n_k + 10 eps``, means and covariances of the M-step (see m_step)."""
-    kernel = MODELS[covariance_type]
+    kernel = resolve(covariance_type)
     shift = reference_point(params)
     nk_eps = stats.nk + 10.0 * np.finfo(dtype).eps
-    means, covariances = kernel.m_step(
-        stats.nk, nk_eps, stats.sx, stats.sxx, params.means - shift, reg_covar
+    means, covariances = _kernel_m_step(
+        kernel, stats, nk_eps, params.means - shift, reg_covar, params
     )
     return nk_eps, means + shift, covariances
+
+
+def _kernel_m_step(kernel, stats, nk_eps, means, reg_covar, params):
+    """The kernel's M-step, started from ``params``' covariances."""
+    return kernel.m_step(
+        stats.nk, nk_eps, stats.sx, stats.sxx, means, reg_covar, None, params[2]
+    )
 
 
 def recentred_m_step(X, stats, params, covariance_type, reg_covar, dtype, weights=None):
@@ -516,7 +523,7 @@ def recentred_m_step(X, stats, params, covariance_type, reg_covar, dtype, weight
     the ill-defined covariance error when the covariances are ill-defined
     even so. ``weights`` are the sample weights.
     """
-    kernel = MODELS[covariance_type]
+    kernel = resolve(covariance_type)
     if X is None:
         nk_eps, means, covariances = _means_covariances(
             stats, params, covariance_type, reg_covar, dtype
@@ -543,13 +550,12 @@ def recentred_m_step(X, stats, params, covariance_type, reg_covar, dtype, weight
 def _recentred_means_covariances(
     X, stats, params, covariance_type, reg_covar, dtype, weights
 ):
-    """``n_k + 10 eps``, means and covariances from moments about the new
-    means (see :func:`recentred_m_step`)."""
-    kernel = MODELS[covariance_type]
+    """``n_k + 10 eps``, means, covariances of :func:`recentred_m_step`."""
+    kernel = resolve(covariance_type)
     shift = reference_point(params)
     nk_eps = stats.nk + 10.0 * np.finfo(dtype).eps
-    means, _ = kernel.m_step(
-        stats.nk, nk_eps, stats.sx, stats.sxx, params.means - shift, reg_covar
+    means, _ = _kernel_m_step(
+        kernel, stats, nk_eps, params.means - shift, reg_covar, params
     )
     centred = e_step(X, params, covariance_type, weights, about=means + shift)
     # The first moments about the new means are zero up to rounding.
@@ -560,8 +566,8 @@ def _recentred_means_covariances(
         )
         covariances = pooled_covariance(nk_eps, per_component, reg_covar)
     else:
-        _, covariances = kernel.m_step(
-            centred.nk, nk_eps, centred.sx, centred.sxx, means, reg_covar
+        _, covariances = _kernel_m_step(
+            kernel, centred, nk_eps, means, reg_covar, params
         )
     return nk_eps, means + shift, covariances
 
@@ -584,7 +590,7 @@ def check_factor_range(prec_chol, covariance_type, dtype, reg_covar):
     """
     limit = np.sqrt(np.finfo(dtype).max)
     size = np.abs(prec_chol)
-    if not MODELS[covariance_type].per_component:
+    if not resolve(covariance_type).per_component:
         if size.max() >= limit:
             raise ill_defined_covariance_error(None, reg_covar)
         return

@@ -8,16 +8,17 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from . import _criteria, _em, _progress, _source
+from . import _em, _progress, _source
 from ._compat import HasMethods, Interval, StrOptions, validate_params
-from ._covariance import COVARIANCE_TYPES, MODELS
+from ._covariance import ALL_COVARIANCE_TYPES, MODELS, InnerSettings
 from ._driver import EMSettings, run_em
+from ._fitted import FittedMixtureMixin
 from ._starts import FreshStarts, Initialization, warm_start
 from ._validation import check_initial_parameters
 from .initialization import INITIALIZERS
 
 
-class GaussianMixture(ClusterMixin, BaseEstimator):
+class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
     """Gaussian mixture model fit by expectation-maximization.
 
     A drop-in replacement for :class:`sklearn.mixture.GaussianMixture`: the
@@ -34,11 +35,20 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
     n_components : int, default=1
         The number of mixture components.
 
-    covariance_type : {'full', 'tied', 'diag', 'spherical'}, default='full'
+    covariance_type : str, default='full'
         The form of the covariance matrices: ``'full'``, each component its
         own general matrix; ``'tied'``, one general matrix shared by all
         components; ``'diag'``, each component its own diagonal matrix;
-        ``'spherical'``, each component its own single variance.
+        ``'spherical'``, each component its own single variance. Or one of
+        mclust's fourteen parsimonious models by its three letters (volume,
+        shape and orientation each Equal across components, Variable, or
+        the Identity): ``'EII'``, ``'VII'``, ``'EEI'``, ``'VEI'``,
+        ``'EVI'``, ``'VVI'``, ``'EEE'``, ``'VEE'``, ``'EVE'``, ``'VVE'``,
+        ``'EEV'``, ``'VEV'``, ``'EVV'``, ``'VVV'``; ``'VII'``, ``'VVI'``,
+        ``'EEE'`` and ``'VVV'`` are ``'spherical'``, ``'diag'``, ``'tied'``
+        and ``'full'`` (the same fit and attributes), and the other ten
+        store full matrices, of shape ``(n_components, n_features,
+        n_features)``. See ``docs/models.md``.
 
     tol : float, default=1e-3
         Convergence threshold: EM stops when the mean log-likelihood of the
@@ -120,6 +130,17 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         In-memory NumPy input always initializes on all rows, as
         scikit-learn does. See ``docs/scaling_out.md``.
 
+    m_step_tol : float, default=1e-10
+        The M-steps of the models VEI, VEE, EVE, VVE and VEV have no closed
+        form and iterate; each stops when its objective changes by less
+        than ``m_step_tol`` relative, or after ``m_step_max_iter`` rounds.
+        Ignored by the other models.
+
+    m_step_max_iter : int, default=100
+        The most rounds of an iterative M-step. Each round starts from the
+        previous M-step's covariances and can only improve on them, so EM
+        never goes down even when this limit stops an M-step short.
+
     Attributes
     ----------
     weights_ : ndarray of shape (n_components,)
@@ -169,6 +190,21 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         fitted parameters, equal to ``predict(X)``. After a fit on a dask
         array, a lazy dask array; it is left out when the model is pickled.
 
+    volumes_ : ndarray of shape (n_components,)
+        The volume of each covariance, ``det(Sigma_k) ** (1 / n_features)``:
+        the ``lambda_k`` of ``Sigma_k = lambda_k D_k A_k D_k^T``.
+
+    shapes_ : ndarray of shape (n_components, n_features)
+        The diagonal of each shape ``A_k`` (determinant one): the variances
+        along the component's axes over its volume, largest first where the
+        model orients its components (in the order of the features for the
+        axis-aligned models, whose axes are the features).
+
+    orientations_ : ndarray of shape (n_components, n_features, n_features)
+        Each component's axes ``D_k`` (orthogonal; column ``j`` goes with
+        ``shapes_[k, j]``): one set shared by all components for the models
+        of equal orientation, the identity for the axis-aligned models.
+
     n_features_in_ : int
         Number of features seen during fit.
 
@@ -204,7 +240,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
-        "covariance_type": [StrOptions(set(COVARIANCE_TYPES))],
+        "covariance_type": [StrOptions(set(ALL_COVARIANCE_TYPES))],
         "tol": [Interval(Real, 0.0, None, closed="left")],
         "reg_covar": [Interval(Real, 0.0, None, closed="left")],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
@@ -224,6 +260,8 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         "param_tol": [Interval(Real, 0.0, None, closed="left"), None],
         "init_sample_size": [Interval(Integral, 1, None, closed="left")],
         "on_collapse": [StrOptions({"raise", "reseed"})],
+        "m_step_tol": [Interval(Real, 0.0, None, closed="left")],
+        "m_step_max_iter": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -246,6 +284,8 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         param_tol=None,
         on_collapse="raise",
         init_sample_size=100_000,
+        m_step_tol=1e-10,
+        m_step_max_iter=100,
     ):
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -264,6 +304,8 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         self.param_tol = param_tol
         self.on_collapse = on_collapse
         self.init_sample_size = init_sample_size
+        self.m_step_tol = m_step_tol
+        self.m_step_max_iter = m_step_max_iter
 
     # ------------------------------------------------------------------
     # fitting
@@ -333,7 +375,7 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         printer = _progress.VerbosePrinter(self.verbose, self.verbose_interval)
         result = run_em(
             source,
-            MODELS[self.covariance_type],
+            self._model(),
             start,
             settings,
             _progress.reporter(printer),
@@ -365,6 +407,11 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
             Component labels.
         """
         return self.fit(X, y, sample_weight=sample_weight).labels_
+
+    def _model(self):
+        """The covariance model, with the settings of its M-step."""
+        inner = InnerSettings(self.m_step_tol, self.m_step_max_iter)
+        return MODELS[self.covariance_type].with_inner(inner)
 
     def _check_initial_parameters(self, n_features):
         """Validated copies of the user's initial parameters (never stored)."""
@@ -545,50 +592,3 @@ class GaussianMixture(ClusterMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         return tags
-
-    # ------------------------------------------------------------------
-    # model selection
-
-    def _n_parameters(self):
-        """Number of free parameters of the model."""
-        n_features = self.means_.shape[1]
-        return MODELS[self.covariance_type].n_parameters(self.n_components, n_features)
-
-    def bic(self, X):
-        """Bayesian information criterion on X (lower is better).
-
-        ``-2 * log L + p * log(n)`` with ``log L`` the total log-likelihood
-        of X and ``p`` the number of free parameters.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            The samples.
-
-        Returns
-        -------
-        bic : float
-        """
-        n = _num_rows(X)
-        return _criteria.bic(self.score(X) * n, self._n_parameters(), n)
-
-    def aic(self, X):
-        """Akaike information criterion on X (lower is better).
-
-        ``-2 * log L + 2 * p`` with ``log L`` the total log-likelihood of X
-        and ``p`` the number of free parameters.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            The samples.
-
-        Returns
-        -------
-        aic : float
-        """
-        return _criteria.aic(self.score(X) * _num_rows(X), self._n_parameters())
-
-
-def _num_rows(X):
-    return X.shape[0] if hasattr(X, "shape") else len(X)

@@ -24,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import linalg
 
-from ._covariance import LOG_2PI, MODELS
+from ._covariance import LOG_2PI, resolve
 
 
 class Missingness(NamedTuple):
@@ -180,7 +180,7 @@ def pattern_stats(
     sx = np.zeros((n_components, n_features))
     sxx = np.zeros(shape_sxx)
     log_likelihood = weight_sum = 0.0
-    add = MODELS[covariance_type].add_expected
+    add = resolve(covariance_type).add_expected
     for observed, index in missing.patterns:
         o, m, factors = _pattern_factors(observed, means, full_covariances)
         for rows in _chunks(index, chunk_rows):

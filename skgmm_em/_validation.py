@@ -107,7 +107,25 @@ def check_precisions_init(precisions, covariance_type, n_components, n_features)
                 f"'{covariance_type} precision' should be symmetric, "
                 f"positive-definite{where}: pass inverse covariance matrices."
             )
+    if model.constrained:
+        _check_constraints(model, np.linalg.inv(matrices))
     return precisions.astype(np.float64)
+
+
+# How far (relative) initial covariances may be from their model.
+_CONSTRAINT_RTOL = 1e-6
+
+
+def _check_constraints(model, covariances):
+    violation = model.constraint_violation(covariances)
+    if violation > _CONSTRAINT_RTOL:
+        raise ValueError(
+            f"precisions_init is not of the {model.name!r} model "
+            f"({model.description}): the covariances it gives are "
+            f"{violation:.1e} (relative) from the closest ones of the model. "
+            "Pass the inverses of covariances lambda_k D_k A_k D_k^T that "
+            "satisfy the model's constraints, or leave precisions_init unset."
+        )
 
 
 def check_initial_parameters(

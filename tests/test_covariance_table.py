@@ -9,8 +9,10 @@ from numpy.testing import assert_allclose
 from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
 
 from skgmm_em._covariance import (
+    ALL_COVARIANCE_TYPES,
     COVARIANCE_TYPES,
     MCLUST_MODEL_NAMES,
+    MCLUST_MODELS,
     MODELS,
     get_model,
 )
@@ -136,10 +138,16 @@ def test_names_aliases_and_unknown_names():
         "diag": "VVI",
         "spherical": "VII",
     }
+    # Every name answers: scikit-learn's four also by their mclust names.
+    assert set(MODELS) == set(ALL_COVARIANCE_TYPES)
+    assert ALL_COVARIANCE_TYPES == COVARIANCE_TYPES + MCLUST_MODELS
+    assert len(MCLUST_MODELS) == 14
     for name, model in MODELS.items():
         assert get_model(name) is model
         assert get_model(model.mclust_name) is model
-        assert model.name == name
+        assert name in (model.name, model.mclust_name)
+    for name, mclust_name in MCLUST_MODEL_NAMES.items():
+        assert MODELS[mclust_name] is MODELS[name]
     with pytest.raises(ValueError, match="Unknown covariance_type 'VVX'.*'full'"):
         get_model("VVX")
     with pytest.raises(ValueError, match="Unknown covariance_type"):

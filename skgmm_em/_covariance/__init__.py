@@ -23,34 +23,56 @@ from ._base import (
     reusing_buffers,
     scratch,
 )
+from ._constrained import DEFAULT_INNER, InnerSettings
 from ._diag import DIAG
 from ._full import FULL
+from ._parsimonious import PARSIMONIOUS
 from ._spherical import SPHERICAL
 from ._tied import TIED
 
 __all__ = [
+    "ALL_COVARIANCE_TYPES",
     "COVARIANCE_TYPES",
+    "DEFAULT_INNER",
     "FULL",
     "LOG_2PI",
+    "MCLUST_MODELS",
     "MCLUST_MODEL_NAMES",
     "MODELS",
     "CovarianceModel",
+    "InnerSettings",
     "add_to_diagonal",
     "get_model",
+    "resolve",
     "ill_defined_covariance_error",
     "reusing_buffers",
     "scratch",
 ]
 
-MODELS = {model.name: model for model in (FULL, TIED, DIAG, SPHERICAL)}
+_SCIKIT_LEARN = (FULL, TIED, DIAG, SPHERICAL)
 
-# The values of ``covariance_type``, in the order of scikit-learn's docs.
-COVARIANCE_TYPES = tuple(MODELS)
+# scikit-learn's values of ``covariance_type``, in the order of its docs.
+COVARIANCE_TYPES = tuple(model.name for model in _SCIKIT_LEARN)
 
-# Each model's name in mclust.
-MCLUST_MODEL_NAMES = {name: model.mclust_name for name, model in MODELS.items()}
+# Each of scikit-learn's models' name in mclust.
+MCLUST_MODEL_NAMES = {model.name: model.mclust_name for model in _SCIKIT_LEARN}
 
-_BY_ALIAS = {alias: model for model in MODELS.values() for alias in model.aliases}
+# Every model by every name it answers to: scikit-learn's four under their
+# names and mclust's, the other ten under mclust's.
+MODELS = {
+    name: model
+    for model in (*_SCIKIT_LEARN, *PARSIMONIOUS)
+    for name in dict.fromkeys((model.name, *model.aliases))
+}
+
+# mclust's fourteen models, in mclust's order.
+MCLUST_MODELS = (
+    "EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE",
+    "VEE", "EVE", "VVE", "EEV", "VEV", "EVV", "VVV",
+)  # fmt: skip
+
+# Every value ``covariance_type`` accepts: scikit-learn's names, then mclust's.
+ALL_COVARIANCE_TYPES = (*COVARIANCE_TYPES, *MCLUST_MODELS)
 
 
 def get_model(name):
@@ -61,14 +83,21 @@ def get_model(name):
     ValueError
         For an unknown name, listing the known ones.
     """
-    model = MODELS.get(name, _BY_ALIAS.get(name)) if isinstance(name, str) else None
+    model = MODELS.get(name) if isinstance(name, str) else None
     if model is None:
         raise ValueError(
-            f"Unknown covariance_type {name!r}: use one of {list(COVARIANCE_TYPES)}."
+            f"Unknown covariance_type {name!r}: use one of "
+            f"{list(ALL_COVARIANCE_TYPES)}."
         )
     return model
 
 
+def resolve(model):
+    """The :class:`CovarianceModel` given itself or by name (no checks: for
+    the core, whose callers pass either)."""
+    return model if isinstance(model, CovarianceModel) else MODELS[model]
+
+
 def add_to_diagonal(covariances, covariance_type, value):
     """A float64 copy of covariances with ``value`` added to every variance."""
-    return MODELS[covariance_type].add_to_diagonal(covariances, value)
+    return resolve(covariance_type).add_to_diagonal(covariances, value)

@@ -10,13 +10,14 @@ import math
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import linalg
 from scipy.linalg import lapack
 
 from ..exceptions import IllDefinedCovarianceError
+from ._constrained import constraint_violation, decompose, describe
 
 LOG_2PI = math.log(2.0 * math.pi)
 
@@ -353,6 +354,14 @@ class CovarianceModel:
         the data's variances ``scale ** 2``.
     sample : callable ``(rng, mean, covariances, prec_chol, k, n) -> (n, D)``
         ``n`` draws from component ``k``, as numpy's generator makes them.
+    inner : InnerSettings or None
+        The stopping rule of an iterative M-step (see
+        :mod:`skgmm_em._covariance._constrained`); None for the models whose
+        M-step takes no ``previous`` covariances.
+    constrained : bool
+        Whether the model stores full matrices that satisfy constraints
+        (equal volumes, shapes or orientations): the ten parsimonious models
+        beyond scikit-learn's four.
     """
 
     name: str
@@ -387,12 +396,14 @@ class CovarianceModel:
     whiten: Callable
     smallest_variance: Callable
     sample: Callable
+    inner: object = None
+    constrained: bool = False
 
     @property
     def aliases(self):
         return (self.mclust_name,)
 
-    def m_step(self, nk, nk_eps, sx, sxx, means, reg_covar, prior=None):
+    def m_step(self, nk, nk_eps, sx, sxx, means, reg_covar, prior=None, previous=None):
         """Means and covariances from summed statistics.
 
         Parameters
@@ -411,6 +422,10 @@ class CovarianceModel:
             A prior on the parameters: an object whose ``m_step(model, nk,
             nk_eps, sx, sxx, means, reg_covar)`` returns the posterior mode
             ``(means, covariances)`` in place of the maximum likelihood.
+        previous : ndarray of :attr:`shape`, default=None
+            The covariances of the previous M-step, which an iterative
+            M-step starts from (so that EM never goes down); None starts it
+            from the statistics.
 
         Returns
         -------
@@ -420,7 +435,37 @@ class CovarianceModel:
         """
         if prior is not None:
             return prior.m_step(self, nk, nk_eps, sx, sxx, means, reg_covar)
-        return self.m_step_kernel(nk, nk_eps, sx, sxx, means, reg_covar)
+        if self.inner is None:
+            return self.m_step_kernel(nk, nk_eps, sx, sxx, means, reg_covar)
+        return self.m_step_kernel(
+            nk, nk_eps, sx, sxx, means, reg_covar, previous, self.inner
+        )
+
+    def with_inner(self, inner):
+        """This model with the stopping rule ``inner`` of its iterative
+        M-step (itself when it has none)."""
+        if self.inner is None or inner is None:
+            return self
+        return replace(self, inner=inner)
+
+    def decompose(self, covariances, n_components, n_features):
+        """Volumes (K,), shapes (K, D) and orientations (K, D, D) of this
+        model's covariances: ``Sigma_k = lambda_k D_k A_k D_k^T`` (see
+        :func:`skgmm_em._covariance._constrained.decompose`)."""
+        full = self.to_full(covariances, n_components, n_features)
+        return decompose(self.mclust_name, full)
+
+    @property
+    def description(self):
+        """The model's constraints in words: ``'equal volume, variable
+        shape, common orientation'``."""
+        return describe(self.mclust_name)
+
+    def constraint_violation(self, full):
+        """How far full covariance matrices (K, D, D) are from this model:
+        the largest relative (Frobenius) distance of a matrix to its
+        projection on the model; 0 for matrices of the model."""
+        return constraint_violation(self.mclust_name, full)
 
     def n_parameters(self, n_components, n_features):
         """The number of free parameters of a mixture of this model: its
