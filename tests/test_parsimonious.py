@@ -258,3 +258,27 @@ def test_plots(name, mixture):
     ax = plot_ellipses(gm, mixture)
     assert len(ax.patches) >= 3
     plt.close("all")
+
+
+def test_model_file_with_covariances_off_the_model_is_refused(mixture, tmp_path):
+    import json
+
+    from skgmm_em import load, save
+
+    gm = _fit("EVE", mixture)
+    path = tmp_path / "model.json"
+    save(gm, path)
+    assert_allclose(load(path).covariances_, gm.covariances_)
+    # Covariances of the 'full' model, with their own factors, under EVE.
+    full = _fit("VVV", mixture)
+    document = json.loads(path.read_text())
+    document["fitted"]["covariances"] = full.covariances_.tolist()
+    document["fitted"]["precisions_cholesky"] = full.precisions_cholesky_.tolist()
+    path.write_text(json.dumps(document))
+    with pytest.raises(ValueError, match="covariances are not of the 'EVE' model"):
+        load(path)
+    # save refuses such a model too.
+    for name in ("covariances_", "precisions_", "precisions_cholesky_"):
+        setattr(gm, name, getattr(full, name))
+    with pytest.raises(ValueError, match="not of the 'EVE' model"):
+        save(gm, tmp_path / "other.json")
