@@ -84,17 +84,17 @@ class _Clusters:
         self.trace = np.zeros(len(Z))
         self.scatter = np.zeros((len(Z), Z.shape[1], Z.shape[1])) if full else None
 
-    def merged(self, a, ks):
+    def merged(self, a, ks, scatter=True):
         """Size, trace and scatter (or None) of cluster a merged with each of ks."""
         n = self.n[a] + self.n[ks]
         d = self.means[ks] - self.means[a]
         gain = self.n[a] * self.n[ks] / n
         trace = self.trace[a] + self.trace[ks] + gain * np.einsum("ij,ij->i", d, d)
-        scatter = None
-        if self.scatter is not None:
-            scatter = self.scatter[a] + self.scatter[ks]
-            scatter += gain[:, None, None] * d[:, :, None] * d[:, None, :]
-        return n, trace, scatter
+        if self.scatter is None or not scatter:
+            return n, trace, None
+        merged = self.scatter[a] + self.scatter[ks]
+        merged += gain[:, None, None] * d[:, :, None] * d[:, None, :]
+        return n, trace, merged
 
     def absorb(self, a, b):
         """Cluster b joins cluster a."""
@@ -121,6 +121,31 @@ def _unconstrained_term(n, trace, scatter, omega, q):
         return n * ((q - 1) * np.log(c / n) + np.log((trace + c) / n))
     regularized = scatter + c[:, None, None] * np.eye(q)
     return n * np.linalg.slogdet(regularized / n[:, None, None])[1]
+
+
+def _unconstrained_merged(clusters, a, ks, omega):
+    """The unconstrained term (m,) of cluster a merged with each of ks.
+
+    A partner without scatter (one sample, or equal ones) adds a rank-one
+    term to W_a: with W_a = Q diag(lam) Q^T and y = Q^T d,
+    det(W_a + g d d^T + c I) = prod(lam + c) (1 + g sum(y^2 / (lam + c))),
+    O(q^2) per partner instead of a determinant.
+    """
+    q = clusters.means.shape[1]
+    out = np.empty(ks.size)
+    single = clusters.trace[ks] == 0
+    n, trace, _ = clusters.merged(a, ks[single], scatter=False)
+    lam, vectors = np.linalg.eigh(clusters.scatter[a])
+    y = (clusters.means[ks[single]] - clusters.means[a]) @ vectors
+    gain = clusters.n[a] * clusters.n[ks[single]] / n
+    shifted = np.maximum(lam, 0.0) + (trace / n + omega)[:, None]
+    logdet = np.sum(np.log(shifted), axis=1)
+    logdet += np.log1p(gain * np.sum(y**2 / shifted, axis=1))
+    out[single] = n * (logdet - q * np.log(n))
+    if not single.all():
+        n, trace, scatter = clusters.merged(a, ks[~single])
+        out[~single] = _unconstrained_term(n, trace, scatter, omega, q)
+    return out
 
 
 # The criterion of each geometry (volume, shape, orientation), and whether
@@ -206,11 +231,14 @@ def agglomerate(Z, model="VVV", sample_weight=None):
         others = others[others != a]
         if others.size == 0:
             break
-        n, trace, scatter = clusters.merged(a, others)
         terms[a] = term(
             clusters.n[[a]], clusters.trace[[a]], _one(clusters, a), omega, q
         )[0]
-        row = term(n, trace, scatter, omega, q) - terms[a] - terms[others]
+        if full:
+            merged = _unconstrained_merged(clusters, a, others, omega)
+        else:
+            merged = term(*clusters.merged(a, others), omega, q)
+        row = merged - terms[a] - terms[others]
         costs[a, others] = costs[others, a] = row
         best[a] = others[np.argmin(row)]
         best_cost[a] = costs[a, best[a]]
