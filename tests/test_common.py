@@ -7,7 +7,12 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skgmm_em import ConjugatePrior, GaussianMixture, GaussianMixtureImputer
+from skgmm_em import (
+    ConjugatePrior,
+    GaussianMixture,
+    GaussianMixtureImputer,
+    StudentMixture,
+)
 from skgmm_em.initialization import INITIALIZERS, KMeansInit, KMeansPlusPlusInit
 
 # check_clustering expects a clusterer to find the three blobs it draws, so
@@ -43,6 +48,18 @@ CONFIGURATIONS = (
             3, covariance_type=name, init_params=KMeansInit(rows="distinct")
         )
         for name in ("EII", "VEI", "EVE", "EEV")
+    ]
+    + [
+        # t components: every storage of the table, estimated and fixed
+        # degrees of freedom, and a constrained model with an iterative M-step.
+        StudentMixture(3, covariance_type=covariance_type)
+        for covariance_type in COVARIANCE_TYPES
+    ]
+    + [
+        StudentMixture(3, dof=4.0),
+        StudentMixture(
+            3, covariance_type="VEE", init_params=KMeansInit(rows="distinct")
+        ),
     ]
 )
 
@@ -93,8 +110,8 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 @pytest.mark.parametrize(
     "estimator",
-    [GaussianMixture(), GaussianMixtureImputer()],
-    ids=["GaussianMixture", "GaussianMixtureImputer"],
+    [GaussianMixture(), GaussianMixtureImputer(), StudentMixture()],
+    ids=["GaussianMixture", "GaussianMixtureImputer", "StudentMixture"],
 )
 def test_param_validation(estimator):
     check_param_validation(type(estimator).__name__, estimator)

@@ -503,5 +503,66 @@ class CovarianceModel:
         k, d = n_components, n_features
         return int(self.n_cov_parameters(k, d) + k * d + k - 1)
 
+    def statistics(self, Xt, resp, means, aux=None, centres=None, reuse=False):
+        """A chunk's summed statistics ``(nk, sx, sxx)`` in float64: about
+        ``centres`` (:attr:`accumulate_about`) when given, else from the
+        E-step's ``aux`` (:attr:`estep_accumulate`, whose sums
+        :attr:`estep_finish` maps back) when ``reuse``, else from scratch
+        (:attr:`accumulate`); ``resp`` (K, n) are the rows' weights."""
+        if centres is not None:
+            sx, sxx = self.accumulate_about(Xt, resp, centres)
+        elif reuse:
+            sx, sxx = self.estep_accumulate(Xt, resp, means, aux)
+        else:
+            sx, sxx = self.accumulate(Xt, resp, means)
+        return (
+            resp.sum(axis=1, dtype=np.float64),
+            sx.astype(np.float64, copy=False),
+            sxx.astype(np.float64, copy=False),
+        )
+
+    def m_step_masses(
+        self, masses, nk, nk_eps, sx, sxx, means, reg_covar, previous=None
+    ):
+        """Means and covariances when the statistics weigh the rows otherwise
+        than the components' masses.
+
+        The statistics are accumulated with weights ``w_ik`` (``nk = sum_i
+        w_ik``), the masses are ``m_k``: the means are the ``w``-weighted
+        means, and the covariances minimize ``sum_k m_k log det S_k +
+        tr(S_k^-1 W_k)`` over the model, ``W_k`` the ``w``-weighted scatter
+        about the new means, with ``reg_covar`` added as :meth:`m_step`
+        adds it (for the ten constrained models, ``m_k * reg_covar`` on the
+        diagonal of each scatter). With ``masses = nk`` this is
+        :meth:`m_step`. The t mixture's M-step is this one, with ``w_ik =
+        r_ik u_ik`` and ``m_k = sum_i r_ik``. No prior.
+
+        Parameters
+        ----------
+        masses : ndarray of shape (K,)
+            The components' masses ``m_k``; the mass scikit-learn's ``10 *
+            eps`` adds to ``nk`` is added to them too.
+        nk, nk_eps, sx, sxx, means, reg_covar, previous
+            As for :meth:`m_step`.
+
+        Returns
+        -------
+        means : ndarray of shape (K, D)
+        covariances : ndarray of :attr:`shape`
+        """
+        masses_eps = np.asarray(masses, dtype=np.float64) + (nk_eps - nk)
+        if self.constrained:
+            return self.m_step_kernel(
+                nk, nk_eps, sx, sxx, means, reg_covar, previous, self.inner, masses_eps
+            )
+        new_means, cov = self.m_step_kernel(nk, nk_eps, sx, sxx, means, 0.0)
+        # Each covariance is its scatter over nk_eps (over their sums for a
+        # shared one): rescaled to the masses.
+        if self.per_component:
+            ratio = np.reshape(nk_eps / masses_eps, (-1,) + (1,) * (cov.ndim - 1))
+        else:
+            ratio = nk_eps.sum() / masses_eps.sum()
+        return new_means, self.add_to_diagonal(cov * ratio, reg_covar)
+
     def __repr__(self):
         return f"CovarianceModel({self.name!r})"

@@ -32,10 +32,26 @@ def n_cov_parameters(name, k, d):
 
 def _m_step_kernel(name):
     def m_step(
-        nk, nk_eps, sx, sxx, means, reg_covar, previous=None, settings=DEFAULT_INNER
+        nk,
+        nk_eps,
+        sx,
+        sxx,
+        means,
+        reg_covar,
+        previous=None,
+        settings=DEFAULT_INNER,
+        masses=None,
     ):
+        # ``masses``: the components' masses when they differ from nk_eps
+        # (see CovarianceModel.m_step_masses).
         new_means, cov = FULL.m_step_kernel(nk, nk_eps, sx, sxx, means, reg_covar)
         scatter = cov * nk_eps[:, None, None]
+        if masses is not None:
+            # reg_covar on the scale of the masses: n_k * reg_covar.
+            scatter += (
+                (masses - nk_eps)[:, None, None] * reg_covar * np.eye(sx.shape[1])
+            )
+            nk_eps = masses
         return new_means, constrained_covariances(
             name, nk_eps, scatter, previous, settings
         )

@@ -25,6 +25,13 @@ QUOTE_CHARS = 60
 
 ESTIMATOR = "GaussianMixture"
 
+#: The estimators a document may describe, by their ``"estimator"`` name.
+ESTIMATORS = (ESTIMATOR, "StudentMixture")
+
+#: Fitted arrays of a StudentMixture beyond those of a GaussianMixture: its
+#: degrees of freedom (a GaussianMixture's document has none).
+STUDENT_FITTED_KEYS = {"dofs"}
+
 
 def covariance_shape(covariance_type, k, d):
     """The shape of covariances_ and precisions_cholesky_, and its dimension
