@@ -224,8 +224,13 @@ class StudentMixture(GaussianMixture):
     True
     """
 
+    # The conjugate prior is GaussianMixture's alone.
     _parameter_constraints: dict = {
-        **GaussianMixture._parameter_constraints,
+        **{
+            key: value
+            for key, value in GaussianMixture._parameter_constraints.items()
+            if key != "prior"
+        },
         "dof": [Interval(Real, 0.0, None, closed="neither"), None],
     }
 
