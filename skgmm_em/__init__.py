@@ -2,12 +2,15 @@
 
 A scikit-learn compatible, drop-in replacement for
 :class:`sklearn.mixture.GaussianMixture` with pluggable initialization and
-learning curves, built on a chunked EM core.
+learning curves, built on a chunked EM core, and mixtures of multivariate t
+distributions (:class:`StudentMixture`) on the same core.
 """
 
 from . import exceptions, initialization, model_selection, persistence
 from ._gaussian_mixture import GaussianMixture
 from ._impute import GaussianMixtureImputer
+from ._prior import ConjugatePrior
+from ._student_mixture import StudentMixture
 from .model_selection import (
     GaussianMixtureSelector,
     aic_scorer,
@@ -19,8 +22,10 @@ from .persistence import load, save
 __version__ = "0.1.0"
 
 __all__ = [
+    "ConjugatePrior",
     "GaussianMixture",
     "GaussianMixtureImputer",
+    "StudentMixture",
     "exceptions",
     "initialization",
     "__version__",

@@ -9,7 +9,9 @@ statistics (``O(K * D**2)`` numbers) come back to the client, which runs the
 small M-step. The data are never gathered to the client.
 
 Inference (``predict``, ``predict_proba``, ``score_samples``) maps the core's
-functions over the blocks and returns lazy dask arrays.
+functions over the blocks and returns lazy dask arrays. Every function takes
+the EM core as ``core`` (:mod:`skgmm_em._em` unless told otherwise; see
+:mod:`skgmm_em._source`): its functions are what runs on the blocks.
 
 dask is an optional dependency (the ``dask`` extra). Importing this module
 does not import it: every function that needs dask imports it when called
@@ -27,7 +29,7 @@ from numbers import Integral
 
 import numpy as np
 
-from . import _em, _threads
+from . import _em, _moments, _threads
 from ._validation import check_weight_shape, weight_array
 
 #: Number of partial sums combined by one task of the tree reduction.
@@ -191,12 +193,32 @@ def _non_finite_error():
     )
 
 
-def _block_stats(block, params, covariance_type, sample_weight):
-    """Sufficient statistics of one block of rows."""
+def _block_stats(block, sample_weight, params, covariance_type, e_step=_em.e_step):
+    """Sufficient statistics of one block of rows (``e_step``: the core's)."""
     if not _all_finite(block):
         raise _non_finite_error()
     with _threads.one_block_at_a_time():
-        return _em.e_step(block, params, covariance_type, sample_weight)
+        return e_step(block, params, covariance_type, sample_weight)
+
+
+def _block_moments(block, sample_weight, part, *args):
+    """``part(block, sample_weight, *args)`` of :mod:`skgmm_em._moments` for
+    one block of rows."""
+    if not _all_finite(block):
+        raise _non_finite_error()
+    with _threads.one_block_at_a_time():
+        return part(block, sample_weight, *args)
+
+
+def data_moments(X, sample_weight=None):
+    """The weighted column means (D,) and covariance (D, D) of the rows of
+    X, as :func:`skgmm_em._moments.data_moments` gives them for NumPy
+    arrays: two passes over the blocks."""
+    mean = _moments.column_means(
+        _tree_sum(_block_moments, X, sample_weight, _moments.column_sums)
+    )
+    pairs = _tree_sum(_block_moments, X, sample_weight, _moments.pair_sums, mean)
+    return mean, _moments.covariance(pairs, mean)
 
 
 def _sum_stats(*parts):
@@ -207,7 +229,7 @@ def _sum_stats(*parts):
     return total
 
 
-def e_step(X, params, covariance_type, sample_weight=None, missing=None):
+def e_step(X, params, covariance_type, sample_weight=None, missing=None, core=_em):
     """One pass over the blocks of X: sufficient statistics under ``params``.
 
     Every block is reduced by :func:`skgmm_em._em.e_step` on the worker that
@@ -228,6 +250,8 @@ def e_step(X, params, covariance_type, sample_weight=None, missing=None):
     missing : None
         Must be None (dask input has no missing values); present so that
         this function takes the arguments of :func:`skgmm_em._em.e_step`.
+    core : module or object, default=skgmm_em._em
+        The EM core whose ``e_step`` reduces each block.
 
     Returns
     -------
@@ -237,6 +261,16 @@ def e_step(X, params, covariance_type, sample_weight=None, missing=None):
     """
     dask, _ = _import_dask()
     _no_missing(missing)
+    params = dask.delayed(params, traverse=False)
+    block_stats = partial(_block_stats, e_step=core.e_step)
+    return _tree_sum(block_stats, X, sample_weight, params, covariance_type)
+
+
+def _tree_sum(func, X, sample_weight, *args):
+    """``func(block, weight, *args)`` summed over the row blocks of X (with
+    their weights, or None) in a tree of ``SPLIT_EVERY``-ary sums, computed
+    with the current scheduler; ``args`` enter the graph once."""
+    dask, _ = _import_dask()
     if X.numblocks[1] > 1:
         X = X.rechunk({1: -1})
     blocks = X.to_delayed().ravel()
@@ -246,10 +280,9 @@ def e_step(X, params, covariance_type, sample_weight=None, missing=None):
         if sample_weight.chunks[0] != X.chunks[0]:
             sample_weight = sample_weight.rechunk((X.chunks[0],))
         weights = sample_weight.to_delayed().ravel()
-    params = dask.delayed(params, traverse=False)
-    block_stats = dask.delayed(_block_stats, pure=True)
+    on_block = dask.delayed(func, pure=True)
     parts = [
-        block_stats(block, params, covariance_type, weight)
+        on_block(block, weight, *args)
         for block, weight, n_rows in zip(blocks, weights, X.chunks[0], strict=True)
         if n_rows > 0
     ]
@@ -280,18 +313,16 @@ def _on_block(core_function, block, params, covariance_type):
         return core_function(block, params, covariance_type)
 
 
-# Partials of module-level functions: they pickle by reference for workers.
-_block_predict = partial(_on_block, _em.predict)
-_block_score_samples = partial(_on_block, _em.score_samples)
-_block_predict_proba = partial(_on_block, _em.predict_proba)
+# Partials of the core's functions (module-level functions or methods of a
+# picklable core) pickle by reference for the workers.
 
 
-def predict(X, params, covariance_type, missing=None):
+def predict(X, params, covariance_type, missing=None, core=_em):
     """Most probable component of each row; lazy (n_samples,) int64."""
     dask, _ = _import_dask()
     _no_missing(missing)
     return X.map_blocks(
-        _block_predict,
+        partial(_on_block, core.predict),
         dask.delayed(params, traverse=False),
         covariance_type,
         drop_axis=1,
@@ -300,12 +331,12 @@ def predict(X, params, covariance_type, missing=None):
     )
 
 
-def score_samples(X, params, covariance_type, missing=None):
+def score_samples(X, params, covariance_type, missing=None, core=_em):
     """``log p(x)`` of each row; lazy (n_samples,) in X's dtype."""
     dask, _ = _import_dask()
     _no_missing(missing)
     return X.map_blocks(
-        _block_score_samples,
+        partial(_on_block, core.score_samples),
         dask.delayed(params, traverse=False),
         covariance_type,
         drop_axis=1,
@@ -314,13 +345,13 @@ def score_samples(X, params, covariance_type, missing=None):
     )
 
 
-def predict_proba(X, params, covariance_type, missing=None):
+def predict_proba(X, params, covariance_type, missing=None, core=_em):
     """Responsibilities of each row; lazy (n_samples, n_components)."""
     dask, _ = _import_dask()
     _no_missing(missing)
     n_components = params.weights.shape[0]
     return X.map_blocks(
-        _block_predict_proba,
+        partial(_on_block, core.predict_proba),
         dask.delayed(params, traverse=False),
         covariance_type,
         chunks=(X.chunks[0], (n_components,)),
@@ -329,13 +360,14 @@ def predict_proba(X, params, covariance_type, missing=None):
     )
 
 
-def score(X, params, covariance_type, sample_weight=None):
+def score(X, params, covariance_type, sample_weight=None, core=_em):
     """(Weighted) mean of ``score_samples``, computed: a float.
 
     ``sample_weight`` is validated by :func:`check_sample_weight`.
     """
     dask, _ = _import_dask()
-    log_prob = score_samples(X, params, covariance_type).astype(np.float64)
+    log_prob = score_samples(X, params, covariance_type, core=core)
+    log_prob = log_prob.astype(np.float64)
     weights = check_sample_weight(sample_weight, X)
     if weights is None:
         total, weight_sum = dask.compute(log_prob.sum())[0], X.shape[0]

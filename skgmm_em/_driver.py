@@ -3,7 +3,7 @@
 :func:`run_em` fits a mixture to a data source (:mod:`skgmm_em._source`)
 from the starts it draws (:mod:`skgmm_em._starts`): ``settings.n_init``
 restarts, each iterating E-steps (a pass of the source) and M-steps (the EM
-core, :mod:`skgmm_em._em`) until the lower bound changes by less than
+core of the source) until the lower bound changes by less than
 ``tol`` or the parameters by less than ``param_tol``, or for ``max_iter``
 iterations. It keeps the best restart (:func:`improves`), records the
 learning curves, handles collapsed components (the recentred M-step, then
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ._em import MixtureParams, check_factor_range, m_step, reseed
+from ._em import MixtureParams, check_factor_range
 from ._progress import IterationDone, RestartFinished, RestartStarted
 from .exceptions import IllDefinedCovarianceError
 
@@ -238,12 +238,12 @@ def _iteration(source, model, params, settings, n_reseeds):
     Where the M-step's covariances are ill-defined, the recentred M-step is
     tried; where they still are, the collapsed components are re-seeded
     (``on_collapse='reseed'``, at most ``5 * n_components`` per restart) or
-    the error is raised.
+    the error is raised. The M-steps are those of the source's EM core.
     """
     stats = source.e_step(params, model.name)
     failure = None
     try:
-        new = m_step(stats, params, model, settings.reg_covar, source.dtype)
+        new = source.core.m_step(stats, params, model, settings.reg_covar, source.dtype)
     except IllDefinedCovarianceError as err:
         failure = err
         new = _recentred_m_step(source, model, stats, params, settings)
@@ -254,7 +254,7 @@ def _iteration(source, model, params, settings, n_reseeds):
             or n_reseeds >= 5 * len(params.weights)
         ):
             raise failure
-        new = reseed(
+        new = source.core.reseed(
             stats,
             params,
             model,
@@ -268,7 +268,11 @@ def _iteration(source, model, params, settings, n_reseeds):
 
 def _recentred_m_step(source, model, stats, params, settings):
     """The source's recentred M-step, or None where its covariances are
-    ill-defined too."""
+    ill-defined too. None with a prior: the recentred M-step is one of
+    maximum likelihood, and the prior's scale keeps its own covariances
+    positive definite (what is still ill-defined is re-seeded or raised)."""
+    if model.prior is not None:
+        return None
     try:
         return source.recentred_m_step(stats, params, model, settings.reg_covar)
     except IllDefinedCovarianceError:

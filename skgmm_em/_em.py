@@ -60,7 +60,7 @@ def _in_groups(run_group, slices):
     return _threads.map_groups(_reusing_buffers(run_group), groups)
 
 
-def _for_chunks(func, slices):
+def for_chunks(func, slices):
     """Call ``func(rows)`` for every chunk, in parallel when it pays."""
 
     def run_group(group):
@@ -158,7 +158,7 @@ def chunk_slices(n_samples, n_components, n_features, itemsize):
     return [slice(start, start + rows) for start in range(0, n_samples, rows)]
 
 
-def _row_chunks(X, n_components, missing):
+def row_chunks(X, n_components, missing):
     """Chunks of the rows the fast kernels handle: all, or the complete ones."""
     n_rows = X.shape[0] if missing is None else len(missing.complete)
     slices = chunk_slices(n_rows, n_components, X.shape[1], X.itemsize)
@@ -176,7 +176,7 @@ def reference_point(params):
     return params.weights @ params.means / params.weights.sum()
 
 
-def _chunk_operands(params, covariance_type, dtype):
+def chunk_operands(params, covariance_type, dtype):
     """What every chunk needs, prepared once per pass."""
     shift = reference_point(params)
     means = (params.means - shift).astype(dtype, copy=False)
@@ -225,7 +225,7 @@ def transposed_chunk(X, rows, shift):
 def _log_prob_operands(X, params, covariance_type, missing=None):
     """A function of row chunks giving weighted log-probabilities (K, n)."""
     kernel = resolve(covariance_type)
-    shift, means, prec_chol, log_weights = _chunk_operands(
+    shift, means, prec_chol, log_weights = chunk_operands(
         params, covariance_type, X.dtype
     )
 
@@ -235,7 +235,7 @@ def _log_prob_operands(X, params, covariance_type, missing=None):
         wlp += log_weights[:, None]
         return chunk, wlp, aux
 
-    slices = _row_chunks(X, means.shape[0], missing)
+    slices = row_chunks(X, means.shape[0], missing)
     return weighted_log_prob, slices, kernel, means, prec_chol
 
 
@@ -267,7 +267,7 @@ def predict(X, params, covariance_type, missing=None):
     def one(rows):
         labels[rows] = np.argmax(weighted_log_prob(rows)[1], axis=0)
 
-    _for_chunks(one, slices)
+    for_chunks(one, slices)
     for rows, _, resp, _ in _incomplete_outputs(X, params, covariance_type, missing):
         labels[rows] = np.argmax(resp, axis=0)
     return labels
@@ -283,7 +283,7 @@ def score_samples(X, params, covariance_type, missing=None):
     def one(rows):
         out[rows] = log_norm_resp(weighted_log_prob(rows)[1])[0]
 
-    _for_chunks(one, slices)
+    for_chunks(one, slices)
     for rows, log_norm, _, _ in _incomplete_outputs(
         X, params, covariance_type, missing
     ):
@@ -301,7 +301,7 @@ def predict_proba(X, params, covariance_type, missing=None):
     def one(rows):
         out[rows] = log_norm_resp(weighted_log_prob(rows)[1])[1].T
 
-    _for_chunks(one, slices)
+    for_chunks(one, slices)
     for rows, _, resp, _ in _incomplete_outputs(X, params, covariance_type, missing):
         out[rows] = resp.T
     return out
@@ -354,7 +354,7 @@ def e_step(X, params, covariance_type, sample_weight=None, missing=None, about=N
     return part if total is None else total + part
 
 
-def _weighted_likelihood(log_norm, resp, sample_weight, rows):
+def weighted_likelihood(log_norm, resp, sample_weight, rows):
     """A chunk's (weighted) log-likelihood and weight; weights ``resp`` in place."""
     if sample_weight is None:
         return float(np.sum(log_norm, dtype=np.float64)), float(resp.shape[1])
@@ -370,6 +370,7 @@ def _complete_stats(X, params, covariance_type, sample_weight, missing, about):
     weighted_log_prob, slices, kernel, means, prec_chol = _log_prob_operands(
         X, params, covariance_type, missing
     )
+    centres = None
     if about is not None:
         centres = (about - reference_point(params)).astype(X.dtype)
     n_features = params.means.shape[1]
@@ -379,22 +380,11 @@ def _complete_stats(X, params, covariance_type, sample_weight, missing, about):
     def one(rows):
         chunk, wlp, aux = weighted_log_prob(rows)
         log_norm, resp = log_norm_resp(wlp)
-        log_likelihood, weight_sum = _weighted_likelihood(
+        log_likelihood, weight_sum = weighted_likelihood(
             log_norm, resp, sample_weight, rows
         )
-        if about is not None:
-            sx, sxx = kernel.accumulate_about(chunk, resp, centres)
-        elif reuse:
-            sx, sxx = kernel.estep_accumulate(chunk, resp, means, aux)
-        else:
-            sx, sxx = kernel.accumulate(chunk, resp, means)
-        return SufficientStats(
-            resp.sum(axis=1, dtype=np.float64),
-            sx.astype(np.float64, copy=False),
-            sxx.astype(np.float64, copy=False),
-            log_likelihood,
-            weight_sum,
-        )
+        nk, sx, sxx = kernel.statistics(chunk, resp, means, aux, centres, reuse)
+        return SufficientStats(nk, sx, sxx, log_likelihood, weight_sum)
 
     if not n_complete:
         return None
@@ -442,24 +432,28 @@ def reseed(stats, params, covariance_type, reg_covar, dtype, collapsed):
         stats, params, covariance_type, reg_covar, dtype
     )
     weights = nk_eps / nk_eps.sum()
+    split = split_components(kernel, weights, means, covariances, collapsed, reg_covar)
+    return split[0]
+
+
+def split_components(kernel, weights, means, covariances, collapsed, reg_covar):
+    """:func:`reseed`'s split of M-step parameters (modified in place);
+    returns the MixtureParams and the donor of each collapsed component."""
     healthy = [k for k in range(len(weights)) if k not in set(collapsed)]
     if not healthy:
         raise ValueError("Every component collapsed; nothing to re-seed from.")
-    full = kernel.to_full(covariances, *means.shape)
+    full, donors = kernel.to_full(covariances, *means.shape), []
     for k in collapsed:
         donor = max(healthy, key=lambda j: weights[j])
+        donors.append(donor)
         values, vectors = np.linalg.eigh(full[donor])
         step = np.sqrt(max(values[-1], 0.0)) * vectors[:, -1]
         means[k] = means[donor] + step
         means[donor] = means[donor] - step
         covariances[k] = covariances[donor]
         weights[k] = weights[donor] = weights[donor] / 2
-    return MixtureParams(
-        weights / weights.sum(),
-        means,
-        covariances,
-        kernel.precision_cholesky(covariances, reg_covar),
-    )
+    prec_chol = kernel.precision_cholesky(covariances, reg_covar)
+    return MixtureParams(weights / weights.sum(), means, covariances, prec_chol), donors
 
 
 def m_step(stats, params, covariance_type, reg_covar, dtype):
@@ -475,12 +469,7 @@ def m_step(stats, params, covariance_type, reg_covar, dtype):
     )
     prec_chol = resolve(covariance_type).precision_cholesky(covariances, reg_covar)
     check_factor_range(prec_chol, covariance_type, dtype, reg_covar)
-    return MixtureParams(
-        weights=nk_eps / nk_eps.sum(),
-        means=means,
-        covariances=covariances,
-        precisions_cholesky=prec_chol,
-    )
+    return MixtureParams(nk_eps / nk_eps.sum(), means, covariances, prec_chol)
 
 
 def _means_covariances(stats, params, covariance_type, reg_covar, dtype):
@@ -495,10 +484,10 @@ def _means_covariances(stats, params, covariance_type, reg_covar, dtype):
 
 
 def _kernel_m_step(kernel, stats, nk_eps, means, reg_covar, params):
-    """The kernel's M-step, started from ``params``' covariances."""
-    return kernel.m_step(
-        stats.nk, nk_eps, stats.sx, stats.sxx, means, reg_covar, None, params[2]
-    )
+    """The kernel's M-step, started from ``params``' covariances; ``means``
+    and the statistics are shifted by ``reference_point(params)``."""
+    nk, sx, sxx, shift = stats.nk, stats.sx, stats.sxx, reference_point(params)
+    return kernel.m_step(nk, nk_eps, sx, sxx, means, reg_covar, None, params[2], shift)
 
 
 def recentred_m_step(X, stats, params, covariance_type, reg_covar, dtype, weights=None):

@@ -19,6 +19,7 @@ pattern and component per E-step, and rows without NaN never come here.
 All computation in this module is in float64.
 """
 
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -156,6 +157,65 @@ def _chunks(index, rows):
     return [index[i : i + rows] for i in range(0, len(index), rows)]
 
 
+@dataclass(frozen=True)
+class PatternChunk:
+    """A chunk of rows of one missingness pattern (see :func:`pattern_chunks`).
+
+    Attributes
+    ----------
+    rows : ndarray of int
+        The indices of the rows in X.
+    values : ndarray of shape (n, D)
+        The rows, less the shift (NaN where missing).
+    log_prob : ndarray of shape (K, n)
+        Each component's Gaussian log density of each row's observed part.
+    log_norms : ndarray of shape (K,)
+        Each component's log density of its own mean on the observed
+        coordinates: ``log_prob`` is ``log_norms - delta**2 / 2``, with
+        ``delta`` the Mahalanobis distance of the observed part.
+    n_observed : int
+        The number of observed coordinates.
+    """
+
+    rows: np.ndarray
+    values: np.ndarray
+    log_prob: np.ndarray
+    log_norms: np.ndarray
+    n_observed: int
+    _observed: np.ndarray = field(repr=False)
+    _missing: np.ndarray = field(repr=False)
+    _factors: list = field(repr=False)
+
+    def expected(self, k):
+        """``(filled, cond)`` under component ``k``: the rows (n, D) with
+        their missing values replaced by their conditional means, and the
+        conditional covariance (D, D) of the missing values (zero on the
+        observed coordinates)."""
+        o, m, (mean, _, _, gain, cond_cov) = (
+            self._observed,
+            self._missing,
+            self._factors[k],
+        )
+        n_features = self.values.shape[1]
+        cond = np.zeros((n_features, n_features))
+        if m.size:
+            cond[np.ix_(m, m)] = cond_cov
+        return _filled(self.values, o, m, mean, gain), cond
+
+
+def pattern_chunks(X, missing, means, full_covariances, shift=0.0, chunk_rows=4096):
+    """Yield the rows with NaN, a chunk of one pattern at a time, as
+    :class:`PatternChunk`; ``means`` (K, D) are relative to ``shift``, which
+    is subtracted from the rows of X."""
+    for observed, index in missing.patterns:
+        o, m, factors = _pattern_factors(observed, means, full_covariances)
+        log_norms = np.array([factor[1] for factor in factors])
+        for rows in _chunks(index, chunk_rows):
+            chunk = X[rows] - shift
+            log_prob = _log_prob(chunk[:, o], o, factors)
+            yield PatternChunk(rows, chunk, log_prob, log_norms, o.size, o, m, factors)
+
+
 def pattern_stats(
     X,
     missing,
@@ -181,27 +241,21 @@ def pattern_stats(
     sxx = np.zeros(shape_sxx)
     log_likelihood = weight_sum = 0.0
     add = resolve(covariance_type).add_expected
-    for observed, index in missing.patterns:
-        o, m, factors = _pattern_factors(observed, means, full_covariances)
-        for rows in _chunks(index, chunk_rows):
-            chunk = X[rows] - shift
-            wlp = _log_prob(chunk[:, o], o, factors) + log_weights[:, None]
-            log_norm, resp = _log_norm_resp(wlp)
-            if sample_weight is None:
-                log_likelihood += log_norm.sum()
-                weight_sum += len(rows)
-            else:
-                w = sample_weight[rows]
-                resp *= w
-                log_likelihood += w @ log_norm
-                weight_sum += w.sum()
-            nk += resp.sum(axis=1)
-            for k, (mean, _, _, gain, cond_cov) in enumerate(factors):
-                cond_full = np.zeros((n_features, n_features))
-                if m.size:
-                    cond_full[np.ix_(m, m)] = cond_cov
-                filled = _filled(chunk, o, m, mean, gain)
-                add(k, filled, resp[k], means, cond_full, sx, sxx)
+    for part in pattern_chunks(X, missing, means, full_covariances, shift, chunk_rows):
+        rows = part.rows
+        log_norm, resp = _log_norm_resp(part.log_prob + log_weights[:, None])
+        if sample_weight is None:
+            log_likelihood += log_norm.sum()
+            weight_sum += len(rows)
+        else:
+            w = sample_weight[rows]
+            resp *= w
+            log_likelihood += w @ log_norm
+            weight_sum += w.sum()
+        nk += resp.sum(axis=1)
+        for k in range(n_components):
+            filled, cond_full = part.expected(k)
+            add(k, filled, resp[k], means, cond_full, sx, sxx)
     return nk, sx, sxx, log_likelihood, weight_sum
 
 
@@ -213,19 +267,14 @@ def pattern_outputs(X, missing, means, full_covariances, log_weights, shift, exp
     ``expect``, ``expectation`` (n, D) the row's conditional expectation
     under the mixture (relative to ``shift``, like ``means``), else None.
     """
-    n_features = X.shape[1]
-    for observed, index in missing.patterns:
-        o, m, factors = _pattern_factors(observed, means, full_covariances)
-        for rows in _chunks(index, 4096):
-            chunk = X[rows] - shift
-            wlp = _log_prob(chunk[:, o], o, factors) + log_weights[:, None]
-            log_norm, resp = _log_norm_resp(wlp)
-            expectation = None
-            if expect:
-                expectation = np.zeros((len(rows), n_features))
-                for k, (mean, _, _, gain, _) in enumerate(factors):
-                    expectation += resp[k][:, None] * _filled(chunk, o, m, mean, gain)
-            yield rows, log_norm, resp, expectation
+    for part in pattern_chunks(X, missing, means, full_covariances, shift):
+        log_norm, resp = _log_norm_resp(part.log_prob + log_weights[:, None])
+        expectation = None
+        if expect:
+            expectation = np.zeros(part.values.shape)
+            for k in range(len(resp)):
+                expectation += resp[k][:, None] * part.expected(k)[0]
+        yield part.rows, log_norm, resp, expectation
 
 
 def initialization_data(X, sample_weight, missing, n_components):

@@ -20,13 +20,21 @@ results: :meth:`e_step` gives summed sufficient statistics, and
 rows allow it, and :meth:`init_rows` gives the rows an initializer sees: all
 rows in memory, a sample in memory for data out of memory, the complete rows
 for data with NaN. The EM driver (:mod:`skgmm_em._driver`) only calls these
-methods.
+methods, and the M-steps of the source's ``core``; the estimator also asks
+:meth:`moments` (the data's means and covariance, for the defaults of a
+prior).
+
+The ``core`` is the EM core whose chunk functions a source maps: the
+module :mod:`skgmm_em._em` for Gaussian mixtures (the default), or any
+object with its functions ``e_step``, ``recentred_m_step``, ``m_step``,
+``reseed``, ``predict``, ``predict_proba`` and ``score_samples`` (same
+arguments), such as the t mixtures' :class:`~skgmm_em._student_em.StudentCore`.
 """
 
 import numpy as np
 from sklearn.utils.validation import validate_data
 
-from . import _dask, _em, _missing
+from . import _dask, _em, _missing, _moments
 from ._validation import check_sample_weight
 
 
@@ -41,14 +49,17 @@ class ArraySource:
         Validated weights (see :func:`skgmm_em._validation.check_sample_weight`).
     in_memory : bool, default=True
         False for a memory map: the initializer then sees a sample of rows.
+    core : module or object, default=skgmm_em._em
+        The EM core of the passes and of the driver's M-steps (see above).
     """
 
     missing = None
 
-    def __init__(self, X, sample_weight=None, *, in_memory=True):
+    def __init__(self, X, sample_weight=None, *, in_memory=True, core=_em):
         self.X = X
         self.sample_weight = sample_weight
         self.in_memory = in_memory
+        self.core = core
 
     @property
     def n_samples(self):
@@ -65,7 +76,7 @@ class ArraySource:
 
     def e_step(self, params, covariance_type):
         """Sufficient statistics of all rows under ``params``."""
-        return _em.e_step(
+        return self.core.e_step(
             self.X, params, covariance_type, self.sample_weight, self.missing
         )
 
@@ -75,7 +86,7 @@ class ArraySource:
     def recentred_m_step(self, stats, params, covariance_type, reg_covar):
         """:func:`skgmm_em._em.recentred_m_step`, with a second pass over the
         rows where the source allows one."""
-        return _em.recentred_m_step(
+        return self.core.recentred_m_step(
             self._rows_for_recentring(),
             stats,
             params,
@@ -87,15 +98,15 @@ class ArraySource:
 
     def predict(self, params, covariance_type):
         """Most probable component of each row; (n_samples,) int64."""
-        return _em.predict(self.X, params, covariance_type, self.missing)
+        return self.core.predict(self.X, params, covariance_type, self.missing)
 
     def predict_proba(self, params, covariance_type):
         """Responsibilities; (n_samples, n_components) in the data's dtype."""
-        return _em.predict_proba(self.X, params, covariance_type, self.missing)
+        return self.core.predict_proba(self.X, params, covariance_type, self.missing)
 
     def score_samples(self, params, covariance_type):
         """``log p(x)`` of each row (of its observed part); (n_samples,)."""
-        return _em.score_samples(self.X, params, covariance_type, self.missing)
+        return self.core.score_samples(self.X, params, covariance_type, self.missing)
 
     def score(self, params, covariance_type, sample_weight=None):
         """(Weighted) mean of :meth:`score_samples`, a float."""
@@ -105,6 +116,11 @@ class ArraySource:
             # scikit-learn's mean, in the dtype of the data.
             return float(np.mean(log_prob))
         return float(np.average(log_prob.astype(np.float64), weights=weights))
+
+    def moments(self):
+        """The rows' weighted column means (D,) and covariance matrix (D, D),
+        NaN left out (see :mod:`skgmm_em._moments`): the prior's defaults."""
+        return _moments.data_moments(self.X, self.sample_weight)
 
     def init_rows(self, n_components, sample_size, random_state, needed=True):
         """``(X, sample_weight)`` the initializer sees: all rows in memory; for
@@ -125,8 +141,8 @@ class MissingSource(ArraySource):
     complete rows.
     """
 
-    def __init__(self, X, sample_weight, missing):
-        super().__init__(X, sample_weight)
+    def __init__(self, X, sample_weight, missing, *, core=_em):
+        super().__init__(X, sample_weight, core=core)
         self.missing = missing
 
     def _rows_for_recentring(self):
@@ -144,11 +160,16 @@ class MissingSource(ArraySource):
 class DaskSource(ArraySource):
     """Rows of a dask array (complete), reduced block by block."""
 
-    def __init__(self, X, sample_weight=None):
-        super().__init__(X, sample_weight, in_memory=False)
+    def __init__(self, X, sample_weight=None, *, core=_em):
+        super().__init__(X, sample_weight, in_memory=False, core=core)
 
     def e_step(self, params, covariance_type):
-        return _dask.e_step(self.X, params, covariance_type, self.sample_weight)
+        return _dask.e_step(
+            self.X, params, covariance_type, self.sample_weight, core=self.core
+        )
+
+    def moments(self):
+        return _dask.data_moments(self.X, self.sample_weight)
 
     def _rows_for_recentring(self):
         # A second pass over the blocks is not worth it for the rare collapse.
@@ -156,19 +177,21 @@ class DaskSource(ArraySource):
 
     def predict(self, params, covariance_type):
         """Lazy :meth:`ArraySource.predict`."""
-        return _dask.predict(self.X, params, covariance_type)
+        return _dask.predict(self.X, params, covariance_type, core=self.core)
 
     def predict_proba(self, params, covariance_type):
         """Lazy :meth:`ArraySource.predict_proba`."""
-        return _dask.predict_proba(self.X, params, covariance_type)
+        return _dask.predict_proba(self.X, params, covariance_type, core=self.core)
 
     def score_samples(self, params, covariance_type):
         """Lazy :meth:`ArraySource.score_samples`."""
-        return _dask.score_samples(self.X, params, covariance_type)
+        return _dask.score_samples(self.X, params, covariance_type, core=self.core)
 
     def score(self, params, covariance_type, sample_weight=None):
         """The mean log-likelihood, computed (``sample_weight`` may be dask)."""
-        return _dask.score(self.X, params, covariance_type, sample_weight)
+        return _dask.score(
+            self.X, params, covariance_type, sample_weight, core=self.core
+        )
 
 
 def is_lazy(array):
@@ -195,19 +218,20 @@ def _validated(estimator, X, reset, ensure_min_samples):
         )
 
 
-def _wrap(X, sample_weight, *, in_memory=True):
+def _wrap(X, sample_weight, *, in_memory=True, core=_em):
     if _dask.is_dask_array(X):
-        return DaskSource(X, sample_weight)
+        return DaskSource(X, sample_weight, core=core)
     missing = _missing.find_missing(X)
     if missing is not None:
-        return MissingSource(X, sample_weight, missing)
-    return ArraySource(X, sample_weight, in_memory=in_memory)
+        return MissingSource(X, sample_weight, missing, core=core)
+    return ArraySource(X, sample_weight, in_memory=in_memory, core=core)
 
 
-def fit_source(estimator, X, sample_weight, n_components):
+def fit_source(estimator, X, sample_weight, n_components, core=_em):
     """The source of a fit: X and ``sample_weight`` validated (``validate_data``
     resets the estimator's ``n_features_in_``), at least two rows and
-    ``n_components``, and as many rows of positive weight."""
+    ``n_components``, and as many rows of positive weight; its passes run
+    ``core``."""
     in_memory = not isinstance(X, np.memmap)
     X = _validated(estimator, X, reset=True, ensure_min_samples=2)
     n_samples = X.shape[0]
@@ -219,7 +243,7 @@ def fit_source(estimator, X, sample_weight, n_components):
         )
     if _dask.is_dask_array(X):
         weights = _dask.check_sample_weight(sample_weight, X, n_components)
-        return _wrap(X, weights, in_memory=False)
+        return _wrap(X, weights, in_memory=False, core=core)
     weights = check_sample_weight(sample_weight, n_samples)
     if weights is not None and np.count_nonzero(weights) < max(2, n_components):
         raise ValueError(
@@ -227,9 +251,10 @@ def fit_source(estimator, X, sample_weight, n_components):
             f"positive sample_weight; fitting n_components="
             f"{n_components} needs at least {max(2, n_components)}."
         )
-    return _wrap(X, weights, in_memory=in_memory)
+    return _wrap(X, weights, in_memory=in_memory, core=core)
 
 
-def inference_source(estimator, X):
+def inference_source(estimator, X, core=_em):
     """The source of X for a fitted estimator (checked against its features)."""
-    return _wrap(_validated(estimator, X, reset=False, ensure_min_samples=1), None)
+    X = _validated(estimator, X, reset=False, ensure_min_samples=1)
+    return _wrap(X, None, core=core)

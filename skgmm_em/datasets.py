@@ -5,7 +5,14 @@ from importlib import resources
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["LAB_MIXTURE", "load_faithful", "make_lab_mixture", "make_mixture"]
+__all__ = [
+    "CONTAMINATED_MIXTURE",
+    "LAB_MIXTURE",
+    "load_faithful",
+    "make_contaminated_mixture",
+    "make_lab_mixture",
+    "make_mixture",
+]
 
 #: The two-component mixture of the EM lab report: weights, means and
 #: (diagonal) covariance matrices.
@@ -78,6 +85,66 @@ def make_lab_mixture(n_samples=200, random_state=None):
         The true component of each sample.
     """
     return make_mixture(n_samples, **LAB_MIXTURE, random_state=random_state)
+
+
+#: The two clusters of :func:`make_contaminated_mixture`: means and
+#: covariance matrices.
+CONTAMINATED_MIXTURE = {
+    "means": np.array([[0.0, 0.0], [5.0, 5.0]]),
+    "covariances": np.array([np.eye(2), np.eye(2)]),
+}
+
+
+def make_contaminated_mixture(
+    n_per_cluster=1000, n_outliers=200, width=10.0, random_state=None
+):
+    """Draw two Gaussian clusters and outliers scattered uniformly around them.
+
+    The clusters are :data:`CONTAMINATED_MIXTURE` (means (0, 0) and (5, 5),
+    unit covariances), ``n_per_cluster`` points each; the outliers are
+    uniform over the box of the clusters (their means plus or minus three
+    standard deviations, a square of side 11) made ``width`` times wider
+    about its centre. A test bed for robust mixtures: a Gaussian mixture
+    spends a component on the outliers.
+
+    Parameters
+    ----------
+    n_per_cluster : int, default=1000
+        Number of points of each cluster.
+    n_outliers : int, default=200
+        Number of outliers.
+    width : float, default=10.0
+        How many times wider the outliers' box is than the clusters'.
+    random_state : int, RandomState instance or None, default=None
+        Seed or generator for reproducible draws.
+
+    Returns
+    -------
+    X : ndarray of shape (2 * n_per_cluster + n_outliers, 2)
+        The clusters' points, then the outliers.
+    y : ndarray of shape (2 * n_per_cluster + n_outliers,)
+        The cluster of each point, ``-1`` for an outlier (scikit-learn's
+        label of noise).
+
+    Examples
+    --------
+    >>> from skgmm_em.datasets import make_contaminated_mixture
+    >>> X, y = make_contaminated_mixture(random_state=0)
+    >>> X.shape, int((y == -1).sum())
+    ((2200, 2), 200)
+    """
+    rng = check_random_state(random_state)
+    means = CONTAMINATED_MIXTURE["means"]
+    clusters = [
+        rng.multivariate_normal(mean, cov, size=n_per_cluster)
+        for mean, cov in zip(means, CONTAMINATED_MIXTURE["covariances"], strict=True)
+    ]
+    low, high = means.min(axis=0) - 3.0, means.max(axis=0) + 3.0
+    centre, half = (low + high) / 2, width * (high - low) / 2
+    outliers = rng.uniform(centre - half, centre + half, size=(n_outliers, 2))
+    X = np.vstack([*clusters, outliers])
+    y = np.repeat([0, 1, -1], [n_per_cluster, n_per_cluster, n_outliers])
+    return X, y
 
 
 def load_faithful():

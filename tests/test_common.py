@@ -7,7 +7,12 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skgmm_em import GaussianMixture, GaussianMixtureImputer
+from skgmm_em import (
+    ConjugatePrior,
+    GaussianMixture,
+    GaussianMixtureImputer,
+    StudentMixture,
+)
 from skgmm_em.initialization import INITIALIZERS, KMeansInit, KMeansPlusPlusInit
 
 # check_clustering expects a clusterer to find the three blobs it draws, so
@@ -23,6 +28,11 @@ CONFIGURATIONS = (
         if name != "kmeans"
     ]
     + [
+        # The conjugate prior (mclust's default).
+        GaussianMixture(3, prior="conjugate"),
+        GaussianMixture(3, covariance_type="VEV", prior=ConjugatePrior(scale=1.0)),
+    ]
+    + [
         # Starts from the distinct samples: weights are repetitions again.
         GaussianMixture(3, init_params=KMeansInit(rows="distinct")),
         GaussianMixture(
@@ -30,6 +40,26 @@ CONFIGURATIONS = (
         ),
         GaussianMixtureImputer(),
         GaussianMixtureImputer(3, covariance_type="diag"),
+    ]
+    + [
+        # mclust's models beyond scikit-learn's four: one of each kind of
+        # M-step (closed form, alternation, plane rotations).
+        GaussianMixture(
+            3, covariance_type=name, init_params=KMeansInit(rows="distinct")
+        )
+        for name in ("EII", "VEI", "EVE", "EEV")
+    ]
+    + [
+        # t components: every storage of the table, estimated and fixed
+        # degrees of freedom, and a constrained model with an iterative M-step.
+        StudentMixture(3, covariance_type=covariance_type)
+        for covariance_type in COVARIANCE_TYPES
+    ]
+    + [
+        StudentMixture(3, dof=4.0),
+        StudentMixture(
+            3, covariance_type="VEE", init_params=KMeansInit(rows="distinct")
+        ),
     ]
 )
 
@@ -39,7 +69,8 @@ SLOW_CHECKS = {"check_estimators_pickle"}
 
 # As scikit-learn lists it for its own KMeans: a start drawn from the rows as
 # given (scikit-learn's, the default) depends on their order, so weighting a
-# sample differs from repeating it. Starts with rows='distinct' pass.
+# sample differs from repeating it. Starts with rows='distinct' and the
+# hierarchical start 'hc' (which numbers its clusters by their means) pass.
 _ROW_ORDER_STARTS = {
     "check_sample_weight_equivalence_on_dense_data": (
         "sample_weight is not equivalent to removing/repeating samples: the "
@@ -48,12 +79,25 @@ _ROW_ORDER_STARTS = {
 }
 
 
+# With a prior, the data's weight in the posterior is the number of samples
+# of positive weight (only the ratios of the weights matter, as without).
+_PRIOR_WEIGHTS = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "sample_weight is not equivalent to repeating samples with a prior: "
+        "the weights are in units of their mean, so repeating a sample adds "
+        "to the data's weight against the prior's."
+    ),
+}
+
+
 def _expected_failed_checks(estimator):
     # (The imputer's three-component configuration happens to pass it.)
     if not isinstance(estimator, GaussianMixture):
         return {}
+    if estimator.prior is not None:
+        return _PRIOR_WEIGHTS
     init = estimator.init_params
-    as_given = isinstance(init, str) and init != "moments"
+    as_given = isinstance(init, str) and init not in ("moments", "hc")
     if as_given and estimator.n_components > 1:
         return _ROW_ORDER_STARTS
     return {}
@@ -66,8 +110,8 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 @pytest.mark.parametrize(
     "estimator",
-    [GaussianMixture(), GaussianMixtureImputer()],
-    ids=["GaussianMixture", "GaussianMixtureImputer"],
+    [GaussianMixture(), GaussianMixtureImputer(), StudentMixture()],
+    ids=["GaussianMixture", "GaussianMixtureImputer", "StudentMixture"],
 )
 def test_param_validation(estimator):
     check_param_validation(type(estimator).__name__, estimator)

@@ -192,6 +192,7 @@ RUNNABLE_PAGES = [
     "history.md",
     "missing_values.md",
     "performance.md",
+    "robust.md",
 ]
 
 

@@ -40,8 +40,9 @@ def ill_defined_covariance_error(components, reg_covar):
         "diagonal. This happens when a component collapses onto one sample, "
         "onto duplicated samples, or onto a constant feature. Try fewer "
         "components (n_components), a larger reg_covar (for example 1e-4), "
-        "standardized features (for example with StandardScaler), or "
-        "on_collapse='reseed' to re-seed collapsed components and go on.",
+        "standardized features (for example with StandardScaler), "
+        "on_collapse='reseed' to re-seed collapsed components and go on, or "
+        "prior='conjugate' (mclust's prior, whose covariances do not collapse).",
         None if components is None else list(components),
     )
 
@@ -362,6 +363,9 @@ class CovarianceModel:
         Whether the model stores full matrices that satisfy constraints
         (equal volumes, shapes or orientations): the ten parsimonious models
         beyond scikit-learn's four.
+    prior : PriorSettings or None
+        The prior whose posterior mode :meth:`m_step` gives (see
+        :mod:`skgmm_em._covariance._prior`); None for maximum likelihood.
     """
 
     name: str
@@ -398,12 +402,24 @@ class CovarianceModel:
     sample: Callable
     inner: object = None
     constrained: bool = False
+    prior: object = None
 
     @property
     def aliases(self):
         return (self.mclust_name,)
 
-    def m_step(self, nk, nk_eps, sx, sxx, means, reg_covar, prior=None, previous=None):
+    def m_step(
+        self,
+        nk,
+        nk_eps,
+        sx,
+        sxx,
+        means,
+        reg_covar,
+        prior=None,
+        previous=None,
+        shift=None,
+    ):
         """Means and covariances from summed statistics.
 
         Parameters
@@ -420,12 +436,16 @@ class CovarianceModel:
             Added to every variance.
         prior : object, default=None
             A prior on the parameters: an object whose ``m_step(model, nk,
-            nk_eps, sx, sxx, means, reg_covar)`` returns the posterior mode
-            ``(means, covariances)`` in place of the maximum likelihood.
+            nk_eps, sx, sxx, means, reg_covar, previous, shift)`` returns the
+            posterior mode ``(means, covariances)`` in place of the maximum
+            likelihood. None takes the model's :attr:`prior`.
         previous : ndarray of :attr:`shape`, default=None
             The covariances of the previous M-step, which an iterative
             M-step starts from (so that EM never goes down); None starts it
             from the statistics.
+        shift : ndarray of shape (D,), default=None
+            The point subtracted from the data before the statistics were
+            taken (the prior's mean is in data coordinates); None for none.
 
         Returns
         -------
@@ -433,8 +453,11 @@ class CovarianceModel:
             In the coordinates of ``means``.
         covariances : ndarray of :attr:`shape`
         """
+        prior = self.prior if prior is None else prior
         if prior is not None:
-            return prior.m_step(self, nk, nk_eps, sx, sxx, means, reg_covar)
+            return prior.m_step(
+                self, nk, nk_eps, sx, sxx, means, reg_covar, previous, shift
+            )
         if self.inner is None:
             return self.m_step_kernel(nk, nk_eps, sx, sxx, means, reg_covar)
         return self.m_step_kernel(
@@ -447,6 +470,13 @@ class CovarianceModel:
         if self.inner is None or inner is None:
             return self
         return replace(self, inner=inner)
+
+    def with_prior(self, prior):
+        """This model with the posterior mode of ``prior`` as its M-step
+        (None: maximum likelihood)."""
+        if prior is self.prior:
+            return self
+        return replace(self, prior=prior)
 
     def decompose(self, covariances, n_components, n_features):
         """Volumes (K,), shapes (K, D) and orientations (K, D, D) of this
@@ -472,6 +502,67 @@ class CovarianceModel:
         covariances, ``K * D`` means and ``K - 1`` weights."""
         k, d = n_components, n_features
         return int(self.n_cov_parameters(k, d) + k * d + k - 1)
+
+    def statistics(self, Xt, resp, means, aux=None, centres=None, reuse=False):
+        """A chunk's summed statistics ``(nk, sx, sxx)`` in float64: about
+        ``centres`` (:attr:`accumulate_about`) when given, else from the
+        E-step's ``aux`` (:attr:`estep_accumulate`, whose sums
+        :attr:`estep_finish` maps back) when ``reuse``, else from scratch
+        (:attr:`accumulate`); ``resp`` (K, n) are the rows' weights."""
+        if centres is not None:
+            sx, sxx = self.accumulate_about(Xt, resp, centres)
+        elif reuse:
+            sx, sxx = self.estep_accumulate(Xt, resp, means, aux)
+        else:
+            sx, sxx = self.accumulate(Xt, resp, means)
+        return (
+            resp.sum(axis=1, dtype=np.float64),
+            sx.astype(np.float64, copy=False),
+            sxx.astype(np.float64, copy=False),
+        )
+
+    def m_step_masses(
+        self, masses, nk, nk_eps, sx, sxx, means, reg_covar, previous=None
+    ):
+        """Means and covariances when the statistics weigh the rows otherwise
+        than the components' masses.
+
+        The statistics are accumulated with weights ``w_ik`` (``nk = sum_i
+        w_ik``), the masses are ``m_k``: the means are the ``w``-weighted
+        means, and the covariances minimize ``sum_k m_k log det S_k +
+        tr(S_k^-1 W_k)`` over the model, ``W_k`` the ``w``-weighted scatter
+        about the new means, with ``reg_covar`` added as :meth:`m_step`
+        adds it (for the ten constrained models, ``m_k * reg_covar`` on the
+        diagonal of each scatter). With ``masses = nk`` this is
+        :meth:`m_step`. The t mixture's M-step is this one, with ``w_ik =
+        r_ik u_ik`` and ``m_k = sum_i r_ik``. No prior.
+
+        Parameters
+        ----------
+        masses : ndarray of shape (K,)
+            The components' masses ``m_k``; the mass scikit-learn's ``10 *
+            eps`` adds to ``nk`` is added to them too.
+        nk, nk_eps, sx, sxx, means, reg_covar, previous
+            As for :meth:`m_step`.
+
+        Returns
+        -------
+        means : ndarray of shape (K, D)
+        covariances : ndarray of :attr:`shape`
+        """
+        masses_eps = np.asarray(masses, dtype=np.float64) + (nk_eps - nk)
+        if self.constrained:
+            return self.m_step_kernel(
+                nk, nk_eps, sx, sxx, means, reg_covar, previous, self.inner, masses_eps
+            )
+        new_means, cov = self.m_step_kernel(nk, nk_eps, sx, sxx, means, 0.0)
+        # Each covariance is its scatter over nk_eps (over their sums for a
+        # shared one): rescaled to the masses.
+        if self.per_component:
+            ratio = np.reshape(nk_eps / masses_eps, (-1,) + (1,) * (cov.ndim - 1))
+        else:
+            ratio = nk_eps.sum() / masses_eps.sum()
+        return new_means, self.add_to_diagonal(cov * ratio, reg_covar)
 
     def __repr__(self):
         return f"CovarianceModel({self.name!r})"

@@ -56,7 +56,9 @@ def n_parameters(estimator):
     """Number of free parameters of a fitted Gaussian mixture.
 
     ``K - 1`` weights, ``K * D`` means and the covariance parameters of the
-    covariance type, for ``K`` components in ``D`` dimensions:
+    covariance type, for ``K`` components in ``D`` dimensions (and ``K``
+    degrees of freedom for a :class:`~skgmm_em.StudentMixture` that
+    estimates them):
 
     ===============  ===========================
     ``'full'``       ``K * D * (D + 1) / 2``
@@ -86,7 +88,11 @@ def n_parameters(estimator):
     """
     mixture = _mixture(estimator)
     n_components, n_features = np.shape(mixture.means_)
-    return MODELS[mixture.covariance_type].n_parameters(n_components, n_features)
+    count = MODELS[mixture.covariance_type].n_parameters(n_components, n_features)
+    if hasattr(mixture, "dofs_") and mixture.get_params().get("dof", 0) is None:
+        # A StudentMixture that estimated its components' degrees of freedom.
+        count += n_components
+    return count
 
 
 def bic(estimator, X):

@@ -32,7 +32,8 @@ class Cell(NamedTuple):
 
 
 class Settings(NamedTuple):
-    """What every fit of one selector fit shares."""
+    """What every fit of one selector fit shares; ``estimator`` is the class
+    fit in every cell (GaussianMixture, or StudentMixture for t components)."""
 
     tol: float
     reg_covar: float
@@ -40,6 +41,7 @@ class Settings(NamedTuple):
     screen_iter: int
     degenerate_tol: float | None
     scale: np.ndarray
+    estimator: type = GaussianMixture
 
 
 class Quality(NamedTuple):
@@ -99,7 +101,7 @@ class CellFit:
 
 
 def _run_start(X, cell, start, settings, max_iter, seed, warm_start):
-    """Fit one GaussianMixture from one start; None when the fit collapsed.
+    """Fit one mixture from one start; None when the fit collapsed.
 
     With ``warm_start``, later calls of :func:`_resume` continue the fit.
     """
@@ -114,7 +116,7 @@ def _run_start(X, cell, start, settings, max_iter, seed, warm_start):
         **start.estimator_params(),
     }
     try:
-        return GaussianMixture(**params).fit(X)
+        return settings.estimator(**params).fit(X)
     except ValueError:
         # A covariance that is not positive definite even with reg_covar: the
         # start ran into a collapsed component. Other starts carry on.

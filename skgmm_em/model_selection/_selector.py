@@ -10,13 +10,18 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .. import _progress
 from .._compat import HasMethods, Interval, StrOptions, validate_params
 from .._covariance import COVARIANCE_TYPES
+from .._gaussian_mixture import GaussianMixture
+from .._student_mixture import StudentMixture
 from ..initialization import INITIALIZERS
 from ._criteria import CRITERIA
 from ._grid import covariance_types, initializers, n_components_grid
 from ._race import Settings
 from ._results import summarize, table
 from ._search import Search, StepShares
-from ._starts import center_scale
+from ._starts import HierarchicalStarts, center_scale
+
+# The estimator of the cells, by the value of ``component``.
+_COMPONENTS = {"gaussian": GaussianMixture, "t": StudentMixture}
 
 
 class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
@@ -34,7 +39,11 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
     1. ``n_init`` starts from the initializers of ``init_params`` in turn,
        on standardized and on raw data in turn (``standardize``; on
        standardized data k-means sees every feature on the same scale, while
-       the mixture is always fit to X);
+       the mixture is always fit to X), and mclust's start: one
+       model-based hierarchical agglomeration of X (as
+       :class:`~skgmm_em.initialization.HierarchicalInit`), cut at each
+       number of components and shared by every covariance type (none when
+       X has missing values);
     2. with ``split_merge=True``, starts from the neighbouring cells: every
        component of the best ``K - 1`` fit split in two, and the most
        overlapping pairs of the best ``K + 1`` fit merged;
@@ -135,9 +144,17 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
         step and the choice, 2 also the screened log-likelihood of every
         start. The fits of the cells print nothing.
 
+    component : {'gaussian', 't'}, default='gaussian'
+        The component distribution of every cell: Gaussian
+        (:class:`~skgmm_em.GaussianMixture`) or multivariate t with
+        estimated degrees of freedom (:class:`~skgmm_em.StudentMixture`,
+        whose criteria count the ``n_components`` degrees of freedom among
+        the parameters). Compare the two by the criteria of a selector of
+        each on the same data.
+
     Attributes
     ----------
-    best_estimator_ : GaussianMixture
+    best_estimator_ : GaussianMixture or StudentMixture
         The fitted model of the chosen cell.
 
     best_params_ : dict
@@ -239,6 +256,7 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
+        "component": [StrOptions(set(_COMPONENTS))],
     }
 
     def __init__(
@@ -260,6 +278,7 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
         random_state=None,
         n_jobs=None,
         verbose=0,
+        component="gaussian",
     ):
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -277,6 +296,7 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.component = component
 
     # ------------------------------------------------------------------
     # ------------------------------------------------------------------
@@ -328,13 +348,16 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
             screen_iter=self.screen_iter,
             degenerate_tol=self.degenerate_tol,
             scale=center_scale(X)[1],
+            estimator=_COMPONENTS[self.component],
         )
+        # Drawn after the seeds, so that the cells' seeds do not depend on it.
+        hierarchical = HierarchicalStarts(X, random_state)
         search = Search(X, settings, seeds, starts, self, printer)
         feasible = [cell for cell in cells if cell[0] <= X.shape[0]]
         search.run_step(
             "initializer starts",
             shares.starts(),
-            {cell: search.random_starts(cell, 0) for cell in feasible},
+            {cell: search.initial_starts(cell, hierarchical) for cell in feasible},
         )
         if self.split_merge:
             search.split_merge(set(feasible), shares, len(grid))

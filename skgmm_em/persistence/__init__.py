@@ -1,11 +1,12 @@
 """Save and load fitted mixtures as JSON, a model format that runs no code.
 
-:func:`save` writes a fitted :class:`~skgmm_em.GaussianMixture` to a JSON
-file and :func:`load` reads it back; :func:`to_dict` and :func:`from_dict`
-do the same with the parsed document, for callers that store it elsewhere
-(a database, a message). Loading parses JSON with :func:`json.loads` and
-builds only a :class:`~skgmm_em.GaussianMixture` and, by name, the built-in
-initializers: nothing in the file is imported, unpickled or executed.
+:func:`save` writes a fitted :class:`~skgmm_em.GaussianMixture` or
+:class:`~skgmm_em.StudentMixture` to a JSON file and :func:`load` reads it
+back; :func:`to_dict` and :func:`from_dict` do the same with the parsed
+document, for callers that store it elsewhere (a database, a message).
+Loading parses JSON with :func:`json.loads` and builds only one of these two
+estimators and, by name, the built-in initializers: nothing in the file is
+imported, unpickled or executed.
 
 The document is a JSON object::
 
@@ -26,6 +27,12 @@ The document is a JSON object::
         "history": {"log_likelihood": [...], ...}
       }
     }
+
+A ``StudentMixture`` is stored the same way, with ``"estimator":
+"StudentMixture"``, its parameter ``dof`` among the ``"params"`` and its
+degrees of freedom ``dofs_`` as ``"dofs"`` among the ``"fitted"`` arrays;
+documents of a ``GaussianMixture`` are unchanged (the files of earlier
+versions load as they did).
 
 Arrays are nested lists of numbers; every number is written as Python's
 shortest exact representation, so a round trip reproduces every bit of the
@@ -109,8 +116,8 @@ def save(model, path):
 
     Parameters
     ----------
-    model : GaussianMixture
-        A fitted :class:`~skgmm_em.GaussianMixture`.
+    model : GaussianMixture or StudentMixture
+        A fitted mixture.
     path : str or os.PathLike
         The file to write (UTF-8 JSON); an existing file is replaced.
 
@@ -159,7 +166,7 @@ def load(path, *, max_bytes=DEFAULT_MAX_BYTES):
 
     Returns
     -------
-    model : GaussianMixture
+    model : GaussianMixture or StudentMixture
         The fitted mixture; it predicts exactly as the one saved.
 
     Raises

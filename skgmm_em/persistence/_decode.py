@@ -7,6 +7,7 @@ import numpy as np
 
 from .._covariance import MODELS
 from .._gaussian_mixture import GaussianMixture
+from .._student_mixture import StudentMixture
 from ..initialization import INITIALIZERS
 from ._checks import (
     check_covariances,
@@ -18,11 +19,12 @@ from ._format import (
     ARRAY_PARAMS,
     BUILTIN_INITIALIZERS,
     DTYPES,
-    ESTIMATOR,
+    ESTIMATORS,
     FITTED_KEYS,
     FORMAT,
     FORMAT_VERSION,
     OPTIONAL_FITTED_KEYS,
+    STUDENT_FITTED_KEYS,
     TOP_KEYS,
     covariance_shape,
     invalid,
@@ -38,6 +40,7 @@ from ._json import (
     expect_str,
     kind,
 )
+from ._prior import decode_prior
 
 
 def _decode_init_params(value, default):
@@ -88,11 +91,14 @@ _PARAM_RULES = {
     "verbose": lambda v, w: v if type(v) is bool else expect_int(v, w, 0),
     "verbose_interval": lambda v, w: expect_int(v, w, 1),
     "param_tol": lambda v, w: None if v is None else expect_real(v, w, 0.0),
+    "dof": lambda v, w: None if v is None else expect_real(v, w, 0.0),
 }
 
+_ESTIMATORS = dict(zip(ESTIMATORS, (GaussianMixture, StudentMixture), strict=True))
 
-def _decode_params(value, n_features):
-    defaults = GaussianMixture().get_params(deep=False)
+
+def _decode_params(value, n_features, estimator=GaussianMixture):
+    defaults = estimator().get_params(deep=False)
     raw = expect_dict(value, "params", ("n_components", "covariance_type"), defaults)
     params = {}
     for name, item in raw.items():
@@ -105,6 +111,8 @@ def _decode_params(value, n_features):
             params[name] = defaults[name]
         elif name == "init_params":
             params[name] = _decode_init_params(item, defaults[name])
+        elif name == "prior":
+            params[name] = decode_prior(item, where, n_features)
         elif name in ARRAY_PARAMS:
             params[name] = item  # checked below, once the shapes are known
         elif name in _PARAM_RULES:
@@ -136,8 +144,9 @@ def from_dict(document):
 
     Returns
     -------
-    model : GaussianMixture
-        The fitted mixture; it predicts exactly as the one described.
+    model : GaussianMixture or StudentMixture
+        The fitted mixture (the ``"estimator"`` of the document); it
+        predicts exactly as the one described.
 
     Raises
     ------
@@ -147,13 +156,18 @@ def from_dict(document):
         the wrong type, arrays of the wrong shape, NaN or infinite numbers,
         weights that are negative or do not sum to one, covariances that are
         not symmetric positive definite, Cholesky factors that are not upper
-        triangular with a positive diagonal or do not match the covariances.
+        triangular with a positive diagonal or do not match the covariances,
+        degrees of freedom that are not positive (a StudentMixture).
     """
     top = _read_header(document)
-    fitted = expect_dict(top["fitted"], "fitted", FITTED_KEYS, OPTIONAL_FITTED_KEYS)
+    estimator = _ESTIMATORS[top["estimator"]]
+    required = FITTED_KEYS | (
+        STUDENT_FITTED_KEYS if estimator is StudentMixture else set()
+    )
+    fitted = expect_dict(top["fitted"], "fitted", required, OPTIONAL_FITTED_KEYS)
     dtype = DTYPES[expect_str(fitted["dtype"], "fitted.dtype", DTYPES)]
     n_features = expect_int(fitted["n_features_in"], "fitted.n_features_in", 1)
-    params = _decode_params(top["params"], n_features)
+    params = _decode_params(top["params"], n_features, estimator)
     names = _read_feature_names(fitted["feature_names_in"], n_features)
     arrays = _read_arrays(fitted, params, n_features, dtype)
     n_iter = expect_int(fitted["n_iter"], "fitted.n_iter", 0)
@@ -174,9 +188,17 @@ def from_dict(document):
         )
     trace = _read_trace(fitted, n_iter)
 
-    model = GaussianMixture(**params)
+    model = estimator(**params)
     check_parameters_as_fit(model, n_features)
     _set_fitted(model, arrays, trace, dtype)
+    prior = fitted.get("prior")
+    model.prior_ = (
+        None
+        if prior is None
+        else decode_prior(prior, "fitted.prior", n_features, complete=True)
+    )
+    if estimator is StudentMixture:
+        model.dofs_ = _read_dofs(fitted["dofs"], params["n_components"])
     model.n_features_in_ = n_features
     if names is not None:
         model.feature_names_in_ = names
@@ -217,7 +239,7 @@ def _read_header(document):
             f"({quote(top['skgmm_em_version'])}).",
         )
     expect_str(top["skgmm_em_version"], "skgmm_em_version")
-    expect_str(top["estimator"], "estimator", {ESTIMATOR})
+    expect_str(top["estimator"], "estimator", ESTIMATORS)
     return top
 
 
@@ -260,6 +282,15 @@ def _read_arrays(fitted, params, n_features, dtype):
         cov_dims,
     )
     return _Arrays(weights, means, covariances, prec_chol)
+
+
+def _read_dofs(dofs, n_components):
+    """A StudentMixture's degrees of freedom, positive float64 numbers."""
+    where = "fitted.dofs"
+    dofs = expect_array(dofs, where, (n_components,), np.float64, "(n_components,)")
+    if not np.all(dofs > 0):
+        raise invalid(where, "must be positive.")
+    return dofs
 
 
 def _read_trace(fitted, n_iter):

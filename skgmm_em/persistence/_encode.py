@@ -8,14 +8,15 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from .._gaussian_mixture import GaussianMixture
+from .._student_mixture import StudentMixture
 from ._decode import from_dict
 from ._format import (
     ARRAY_PARAMS,
     BUILTIN_INITIALIZERS,
-    ESTIMATOR,
     FORMAT,
     FORMAT_VERSION,
 )
+from ._prior import encode_prior
 
 
 def _json_scalar(value):
@@ -50,6 +51,8 @@ def _encode_param(name, value):
     """The JSON form of one constructor parameter; TypeError if there is none."""
     if name == "init_params":
         return _encode_init_params(value)
+    if name == "prior":
+        return encode_prior(value)
     if name in ARRAY_PARAMS and value is not None:
         array = np.asarray(value, dtype=np.float64)
         if not np.all(np.isfinite(array)):
@@ -63,8 +66,9 @@ def to_dict(model):
 
     Parameters
     ----------
-    model : GaussianMixture
-        A fitted :class:`~skgmm_em.GaussianMixture`.
+    model : GaussianMixture or StudentMixture
+        A fitted :class:`~skgmm_em.GaussianMixture` or
+        :class:`~skgmm_em.StudentMixture`.
 
     Returns
     -------
@@ -76,7 +80,8 @@ def to_dict(model):
     Raises
     ------
     TypeError
-        If ``model`` is not a :class:`~skgmm_em.GaussianMixture`.
+        If ``model`` is neither a :class:`~skgmm_em.GaussianMixture` nor
+        a :class:`~skgmm_em.StudentMixture`.
     sklearn.exceptions.NotFittedError
         If ``model`` is not fitted.
     ValueError
@@ -92,10 +97,10 @@ def to_dict(model):
     """
     from .. import __version__
 
-    if type(model) is not GaussianMixture:
+    if type(model) not in (GaussianMixture, StudentMixture):
         raise TypeError(
-            "skgmm_em.persistence stores skgmm_em.GaussianMixture models only, "
-            f"got {type(model).__name__}."
+            "skgmm_em.persistence stores skgmm_em.GaussianMixture and "
+            f"skgmm_em.StudentMixture models only, got {type(model).__name__}."
         )
     check_is_fitted(model)
     params, not_stored = {}, []
@@ -110,7 +115,7 @@ def to_dict(model):
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "skgmm_em_version": __version__,
-        "estimator": ESTIMATOR,
+        "estimator": type(model).__name__,
         "params": params,
         "fitted": {
             "dtype": np.dtype(model.means_.dtype).name,
@@ -135,10 +140,14 @@ def to_dict(model):
     }
     if hasattr(model, "n_reseeds_"):
         document["fitted"]["n_reseeds"] = _json_scalar(model.n_reseeds_)
+    if getattr(model, "prior_", None) is not None:
+        document["fitted"]["prior"] = encode_prior(model.prior_)
+    if isinstance(model, StudentMixture):
+        document["fitted"]["dofs"] = _json_array(model.dofs_)
     # Refuse to write what could not be read back.
     from_dict(document)
     if not_stored:
-        defaults = GaussianMixture().get_params(deep=False)
+        defaults = type(model)().get_params(deep=False)
         listed = ", ".join(f"{n} (restored as {defaults[n]!r})" for n in not_stored)
         warnings.warn(
             f"These parameters cannot be stored in a model file and loading "

@@ -25,6 +25,13 @@ QUOTE_CHARS = 60
 
 ESTIMATOR = "GaussianMixture"
 
+#: The estimators a document may describe, by their ``"estimator"`` name.
+ESTIMATORS = (ESTIMATOR, "StudentMixture")
+
+#: Fitted arrays of a StudentMixture beyond those of a GaussianMixture: its
+#: degrees of freedom (a GaussianMixture's document has none).
+STUDENT_FITTED_KEYS = {"dofs"}
+
 
 def covariance_shape(covariance_type, k, d):
     """The shape of covariances_ and precisions_cholesky_, and its dimension
@@ -62,8 +69,9 @@ FITTED_KEYS = {
 }
 
 # Fitted attributes that not every model has, by their key in "fitted":
-# n_reseeds_ exists since on_collapse='reseed' does.
-OPTIONAL_FITTED_KEYS = {"n_reseeds"}
+# n_reseeds_ exists since on_collapse='reseed' does, prior_ (written when it
+# is not None) since the prior does.
+OPTIONAL_FITTED_KEYS = {"n_reseeds", "prior"}
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
