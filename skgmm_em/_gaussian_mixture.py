@@ -245,6 +245,9 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
        Statistical Society B, 39(1), 1977.
     .. [2] C. M. Bishop, "Pattern Recognition and Machine Learning",
        Springer, 2006, section 9.2.
+    .. [3] G. Celeux and G. Govaert, "Gaussian parsimonious clustering
+       models", Pattern Recognition, 28(5), 1995: the fourteen covariance
+       models (``docs/models.md``).
 
     Examples
     --------

@@ -188,6 +188,7 @@ RUNNABLE_PAGES = [
     "quickstart.md",
     "initialization.md",
     "covariance_types.md",
+    "models.md",
     "history.md",
     "missing_values.md",
     "performance.md",
