@@ -1,6 +1,7 @@
 """The StudentMixture estimator: mixtures of multivariate t distributions
 fit by ECM over the chunked EM core (:mod:`skgmm_em._student_em`)."""
 
+import inspect
 from numbers import Integral, Real
 
 import numpy as np
@@ -408,3 +409,13 @@ class StudentMixture(GaussianMixture):
             scale = np.sqrt(rng.chisquare(nu, int(n)) / nu)
             parts.append(params.means[k] + z / scale[:, None])
         return np.vstack(parts), np.repeat(np.arange(self.n_components), counts)
+
+
+# The constraints of this estimator's own parameters only: GaussianMixture
+# may take parameters that StudentMixture does not (scikit-learn's checks
+# want one constraint per parameter, and no more).
+StudentMixture._parameter_constraints = {
+    name: StudentMixture._parameter_constraints[name]
+    for name in inspect.signature(StudentMixture.__init__).parameters
+    if name != "self"
+}
