@@ -225,13 +225,8 @@ class StudentMixture(GaussianMixture):
     True
     """
 
-    # The conjugate prior is GaussianMixture's alone.
     _parameter_constraints: dict = {
-        **{
-            key: value
-            for key, value in GaussianMixture._parameter_constraints.items()
-            if key != "prior"
-        },
+        **GaussianMixture._parameter_constraints,
         "dof": [Interval(Real, 0.0, None, closed="neither"), None],
     }
 
