@@ -510,7 +510,7 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
         self.lower_bounds_ = result.lower_bounds
         self.history_ = result.history
         self.n_reseeds_ = result.n_reseeds
-        set_noise_attributes(self, params)
+        set_noise_attributes(self, params.noise_weight, params.log_volume)
         self.labels_ = source.predict(self._params(), self.covariance_type)
 
     def _params(self):

@@ -88,16 +88,16 @@ def noisy_starts(noise_init, noise_volume, source, init, random_state):
 NOISE_ATTRIBUTES = ("noise_weight_", "noise_volume_", "noise_log_volume_")
 
 
-def set_noise_attributes(estimator, params):
-    """The fitted noise attributes from the fit's parameters (removed when
-    the fit has no noise component)."""
+def set_noise_attributes(estimator, noise_weight, log_volume):
+    """The fitted noise attributes (removed when ``log_volume`` is None: no
+    noise component)."""
     for name in NOISE_ATTRIBUTES:
         estimator.__dict__.pop(name, None)
-    if params.log_volume is not None:
-        estimator.noise_weight_ = float(params.noise_weight)
+    if log_volume is not None:
+        estimator.noise_weight_ = float(noise_weight)
         with np.errstate(over="ignore"):
-            estimator.noise_volume_ = float(np.exp(params.log_volume))
-        estimator.noise_log_volume_ = float(params.log_volume)
+            estimator.noise_volume_ = float(np.exp(log_volume))
+        estimator.noise_log_volume_ = float(log_volume)
 
 
 def noise_params(estimator, params):

@@ -283,3 +283,29 @@ def test_noise_refusals():
     gm = GaussianMixture(2, noise_component=True, random_state=0).fit(X)
     with pytest.raises(NotImplementedError, match="noise"):
         gm.sample(3)
+
+
+def test_model_file_keeps_the_noise(tmp_path):
+    from skgmm_em.persistence import from_dict, load, save, to_dict
+
+    X, truth = contaminated()
+    gm = GaussianMixture(2, noise_component=True, random_state=0).fit(X)
+    save(gm, tmp_path / "noise.json")
+    back = load(tmp_path / "noise.json")
+    assert back.noise_weight_ == gm.noise_weight_
+    assert back.noise_log_volume_ == gm.noise_log_volume_
+    assert_array_equal(back.predict(X), gm.predict(X))
+    assert_array_equal(back.predict_proba(X), gm.predict_proba(X))
+    document = to_dict(gm)
+    del document["fitted"]["noise"]
+    with pytest.raises(ValueError, match="fitted.noise is missing"):
+        from_dict(document)
+    document = to_dict(gm)
+    document["fitted"]["noise"]["weight"] = 0.5
+    with pytest.raises(ValueError, match="must sum to 1"):
+        from_dict(document)
+    # A mask is not stored: loading restores 'nnclean', with a warning.
+    masked = GaussianMixture(2, noise_component=True, noise_init=truth).fit(X)
+    with pytest.warns(UserWarning, match="noise_init"):
+        document = to_dict(masked)
+    assert from_dict(document).noise_init == "nnclean"

@@ -16,6 +16,7 @@ from ._format import (
     FORMAT,
     FORMAT_VERSION,
 )
+from ._noise import encode_noise
 from ._prior import encode_prior
 
 
@@ -140,6 +141,8 @@ def to_dict(model):
         document["fitted"]["n_reseeds"] = _json_scalar(model.n_reseeds_)
     if getattr(model, "prior_", None) is not None:
         document["fitted"]["prior"] = encode_prior(model.prior_)
+    if hasattr(model, "noise_log_volume_"):
+        document["fitted"]["noise"] = encode_noise(model)
     # Refuse to write what could not be read back.
     from_dict(document)
     if not_stored:
