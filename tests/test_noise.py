@@ -309,3 +309,21 @@ def test_model_file_keeps_the_noise(tmp_path):
     with pytest.warns(UserWarning, match="noise_init"):
         document = to_dict(masked)
     assert from_dict(document).noise_init == "nnclean"
+
+
+def test_selector_searches_with_noise():
+    from skgmm_em import GaussianMixtureSelector
+    from skgmm_em.model_selection import bic, n_parameters
+
+    X, truth = contaminated()
+    X, truth = X[::2], truth[::2]
+    selector = GaussianMixtureSelector(
+        [1, 2], covariance_type=["full"], noise_component=True, n_init=1,
+        init_params=("kmeans",),
+        split_merge=False, random_state=0,
+    ).fit(X)  # fmt: skip
+    best = selector.best_estimator_
+    assert best.noise_component and best.n_components == 2
+    assert n_parameters(best) == best._n_parameters() == 13
+    assert_allclose(bic(best, X), best.bic(X))
+    assert np.mean(best.labels_[truth] == -1) > 0.9

@@ -65,6 +65,9 @@ def n_parameters(estimator):
     ``'spherical'``  ``K``
     ===============  ===========================
 
+    A noise component (``noise_component=True``) adds two, its weight and
+    its volume ``V``, as mclust counts them.
+
     Parameters
     ----------
     estimator : fitted mixture, Pipeline or GaussianMixtureSelector
@@ -86,7 +89,10 @@ def n_parameters(estimator):
     """
     mixture = _mixture(estimator)
     n_components, n_features = np.shape(mixture.means_)
-    return MODELS[mixture.covariance_type].n_parameters(n_components, n_features)
+    # A noise component: its weight and V, as mclust counts them.
+    noise = 2 if hasattr(mixture, "noise_log_volume_") else 0
+    model = MODELS[mixture.covariance_type]
+    return model.n_parameters(n_components, n_features) + noise
 
 
 def bic(estimator, X):

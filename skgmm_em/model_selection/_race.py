@@ -40,6 +40,7 @@ class Settings(NamedTuple):
     screen_iter: int
     degenerate_tol: float | None
     scale: np.ndarray
+    noise_component: bool = False
 
 
 class Quality(NamedTuple):
@@ -111,6 +112,7 @@ def _run_start(X, cell, start, settings, max_iter, seed, warm_start):
         "max_iter": max_iter,
         "random_state": seed,
         "warm_start": warm_start,
+        "noise_component": settings.noise_component,
         **start.estimator_params(),
     }
     try:

@@ -139,6 +139,11 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
         step and the choice, 2 also the screened log-likelihood of every
         start. The fits of the cells print nothing.
 
+    noise_component : bool, default=False
+        Fit every cell with a uniform noise component
+        (``GaussianMixture(noise_component=True)``, see ``docs/noise.md``);
+        the criteria count its two parameters.
+
     Attributes
     ----------
     best_estimator_ : GaussianMixture
@@ -243,6 +248,7 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
+        "noise_component": ["boolean"],
     }
 
     def __init__(
@@ -264,6 +270,7 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
         random_state=None,
         n_jobs=None,
         verbose=0,
+        noise_component=False,
     ):
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -281,6 +288,7 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.noise_component = noise_component
 
     # ------------------------------------------------------------------
     # ------------------------------------------------------------------
@@ -332,6 +340,7 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
             screen_iter=self.screen_iter,
             degenerate_tol=self.degenerate_tol,
             scale=center_scale(X)[1],
+            noise_component=self.noise_component,
         )
         # Drawn after the seeds, so that the cells' seeds do not depend on it.
         hierarchical = HierarchicalStarts(X, random_state)
