@@ -191,6 +191,7 @@ RUNNABLE_PAGES = [
     "history.md",
     "missing_values.md",
     "performance.md",
+    "noise.md",
 ]
 
 

@@ -327,3 +327,20 @@ def test_selector_searches_with_noise():
     assert n_parameters(best) == best._n_parameters() == 13
     assert_allclose(bic(best, X), best.bic(X))
     assert np.mean(best.labels_[truth] == -1) > 0.9
+
+
+def test_noise_rescues_the_means_of_contaminated_data():
+    # Two clusters of 1000 points and 200 scattered over a box ten times
+    # wider (make_data.py): the noise component keeps the means in place.
+    X, truth = contaminated()
+    true_means = np.array([[0.0, 0.0], [5.0, 1.0]])
+
+    def error(means):
+        return max(np.min(np.linalg.norm(means - m, axis=1)) for m in true_means)
+
+    gaussian = GaussianMixture(2, n_init=3, random_state=0).fit(X)
+    noise = GaussianMixture(2, n_init=3, noise_component=True, random_state=0).fit(X)
+    assert error(gaussian.means_) > 1.0
+    assert error(noise.means_) < 0.1
+    assert np.mean(noise.labels_[truth] == -1) >= 0.95
+    assert np.mean(noise.labels_[~truth] == -1) <= 0.01
