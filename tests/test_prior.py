@@ -150,7 +150,9 @@ def test_sample_weights_with_a_prior():
     rng = np.random.default_rng(1)
     weights = rng.integers(0, 4, len(X)).astype(float)
     fits = [
-        GaussianMixture(2, prior="conjugate", init_params="moments", tol=1e-9)
+        GaussianMixture(
+            2, prior="conjugate", init_params="moments", tol=1e-9, random_state=0
+        )
         for _ in range(3)
     ]
     a = fits[0].fit(X, sample_weight=weights)

@@ -1,7 +1,7 @@
 # Reference fits of mclust's noise component (Banfield & Raftery 1993) for
 # the tests of GaussianMixture(noise_component=True).
 #
-# Run from the repository root, after make_data.py:
+# Run from the repository root, after make_noise_data.py:
 #
 #     Rscript tests/data/mclust_noise/make_references.R
 #

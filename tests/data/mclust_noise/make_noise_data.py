@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python tests/data/mclust_noise/make_data.py
+    python tests/data/mclust_noise/make_noise_data.py
 
 Two Gaussian clusters of 1000 points each in 2-D plus 200 points scattered
 uniformly over a box ten times wider than the clusters' extent. Writes
