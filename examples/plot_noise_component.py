@@ -5,7 +5,7 @@ A noise component for outliers (mclust's noise)
 
 Two Gaussian clusters of 1000 points each and 200 points scattered
 uniformly over a box ten times wider: the contaminated data of the tests
-(``tests/data/mclust_noise/make_data.py``), drawn here the same way.
+(``tests/data/mclust_noise/make_noise_data.py``), drawn here the same way.
 
 A plain two-component Gaussian mixture must explain the scattered points
 too: one component spreads over the outliers, the other over both

@@ -13,7 +13,12 @@ from ._compat import HasMethods, Interval, StrOptions, validate_params
 from ._covariance import ALL_COVARIANCE_TYPES, MODELS, InnerSettings
 from ._driver import EMSettings, run_em
 from ._fitted import FittedMixtureMixin
-from ._noise_start import noise_params, noisy_starts, set_noise_attributes
+from ._noise_start import (
+    check_noise_source,
+    noise_params,
+    noisy_starts,
+    set_noise_attributes,
+)
 from ._prior import ConjugatePrior, prior_settings, public_prior
 from ._starts import FreshStarts, Initialization, warm_start
 from ._validation import check_initial_parameters
@@ -523,7 +528,8 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
     def _inference_source(self, X):
         """X validated against the fit, as a data source."""
         check_is_fitted(self)
-        return _source.inference_source(self, X)
+        source = _source.inference_source(self, X)
+        return check_noise_source(source) if hasattr(self, "noise_weight_") else source
 
     def predict(self, X):
         """Most probable component of each sample.
@@ -569,5 +575,6 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
+        # A noise component refuses missing values.
+        tags.input_tags.allow_nan = not self.noise_component
         return tags

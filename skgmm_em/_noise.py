@@ -103,7 +103,9 @@ def nnclean(X, k=NNCLEAN_K, max_iter=500, tol=1e-10):
     distribution). The volumes are modelled as a mixture of two such, of a
     dense (features) and a sparse (noise) intensity, fitted by EM; a point
     is noise when the sparse one is the more probable. Duplicated rows get a
-    distance of zero and count as features.
+    distance of zero and count as features. When the sparse component would
+    take more than half of the rows, the two are not features and clutter
+    (too few rows, or no clutter): no row is noise.
     """
     from sklearn.neighbors import NearestNeighbors
 
@@ -136,5 +138,5 @@ def nnclean(X, k=NNCLEAN_K, max_iter=500, tol=1e-10):
             break
         previous = total
     sparse = int(np.argmin(rates))
-    noise_resp = resp if sparse == 1 else 1.0 - resp
-    return noise_resp > 0.5
+    noise = (resp if sparse == 1 else 1.0 - resp) > 0.5
+    return noise if noise.sum() <= n / 2 else np.zeros(n, dtype=bool)

@@ -58,15 +58,22 @@ def _noise_mask(noise_init, X):
     return mask
 
 
-def noisy_starts(noise_init, noise_volume, source, init, random_state):
-    """The NoisyStarts of a fit on ``source`` (complete rows in a NumPy
-    array: missing values and dask arrays are refused)."""
+def check_noise_source(source):
+    """Refuse rows a noise component does not support: missing values and
+    dask arrays."""
     if source.missing is not None or not isinstance(source.X, np.ndarray):
         raise ValueError(
             "noise_component=True needs complete data in a NumPy array: it "
-            "does not support missing values (impute them first) or dask "
-            "arrays (fit on a sample in memory)."
+            "does not support missing values (NaN: impute them first) or "
+            "dask arrays (use a sample in memory)."
         )
+    return source
+
+
+def noisy_starts(noise_init, noise_volume, source, init, random_state):
+    """The NoisyStarts of a fit on ``source`` (complete rows in a NumPy
+    array: missing values and dask arrays are refused)."""
+    check_noise_source(source)
     X, sample_weight = source.X, source.sample_weight
     mask = _noise_mask(noise_init, X)
     weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
@@ -76,7 +83,9 @@ def noisy_starts(noise_init, noise_volume, source, init, random_state):
             f"noise_init leaves {int(keep.sum())} rows outside the initial "
             f"noise, fewer than n_components={init.n_components}."
         )
-    noise_weight = float(weights[mask].sum() / weights.sum())
+    # An empty initial noise starts with the weight of one row, from which
+    # EM can grow it (a weight of zero would stay zero).
+    noise_weight = float(max(weights[mask].sum(), 1.0) / weights.sum())
     rows = np.ascontiguousarray(X[keep])
     row_weights = None if sample_weight is None else sample_weight[keep]
     starts = FreshStarts(init, rows, row_weights, random_state)

@@ -283,6 +283,30 @@ def test_noise_refusals():
     gm = GaussianMixture(2, noise_component=True, random_state=0).fit(X)
     with pytest.raises(NotImplementedError, match="noise"):
         gm.sample(3)
+    for method in (gm.predict, gm.predict_proba, gm.score_samples):
+        with pytest.raises(ValueError, match="missing values"):
+            method(Xn)
+
+
+def test_noise_refuses_dask():
+    da = pytest.importorskip("dask.array")
+    X, _ = contaminated()
+    with pytest.raises(ValueError, match="dask"):
+        GaussianMixture(2, noise_component=True).fit(da.from_array(X, chunks=500))
+    gm = GaussianMixture(2, noise_component=True, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="dask"):
+        gm.predict(da.from_array(X, chunks=500))
+
+
+def test_noise_float32():
+    X, truth = contaminated()
+    kw = dict(noise_component=True, noise_init=truth, tol=1e-8, random_state=0)
+    a = GaussianMixture(2, **kw).fit(X)
+    b = GaussianMixture(2, **kw).fit(X.astype(np.float32))
+    assert b.means_.dtype == np.float32
+    assert_allclose(b.noise_weight_, a.noise_weight_, rtol=1e-4)
+    assert_allclose(np.sort(b.means_, axis=0), np.sort(a.means_, axis=0), atol=1e-3)
+    assert_array_equal(b.labels_ == -1, a.labels_ == -1)
 
 
 def test_model_file_keeps_the_noise(tmp_path):
@@ -331,7 +355,7 @@ def test_selector_searches_with_noise():
 
 def test_noise_rescues_the_means_of_contaminated_data():
     # Two clusters of 1000 points and 200 scattered over a box ten times
-    # wider (make_data.py): the noise component keeps the means in place.
+    # wider (make_noise_data.py): the noise component keeps the means in place.
     X, truth = contaminated()
     true_means = np.array([[0.0, 0.0], [5.0, 1.0]])
 

@@ -199,7 +199,7 @@ def test_one_component_fits_are_mclusts(name):
         full = MODELS[model].to_full(gm.covariances_, 1, X.shape[1])
         assert _rel(gm.means_, ref["means"]) < 1e-12, model
         assert _rel(full, ref["covariances"]) < 1e-12, model
-        assert_allclose(gm.score(X) * len(X), ref["loglik"], rtol=1e-12)
+        assert_allclose(gm.score(X) * len(X), ref["loglik"], rtol=1e-10)
 
 
 @pytest.mark.parametrize("name", DATASETS)
@@ -212,7 +212,7 @@ def test_log_likelihood_and_criteria_at_mclusts_estimates(name):
     for model, G, ref in _cells(name):
         params = _params(ref, model)
         bic, loglik, df = table[(model, G)]
-        assert_allclose(source.score(params, model) * n, loglik, rtol=1e-12)
+        assert_allclose(source.score(params, model) * n, loglik, rtol=1e-10)
         if G > 3:
             continue  # the criteria of the estimator on a few cells
         record = MODELS[model]
@@ -227,9 +227,9 @@ def test_log_likelihood_and_criteria_at_mclusts_estimates(name):
             ),
             max_iter=0,
         ).fit(X)
-        assert_allclose(gm.score(X) * n, loglik, rtol=1e-12)
-        assert_allclose(gm.bic(X), -bic, rtol=1e-12)
-        assert_allclose(gm.aic(X), -2.0 * loglik + 2.0 * df, rtol=1e-12)
-        assert_allclose(selection_bic(gm, X), -bic, rtol=1e-12)
+        assert_allclose(gm.score(X) * n, loglik, rtol=1e-10)
+        assert_allclose(gm.bic(X), -bic, rtol=1e-10)
+        assert_allclose(gm.aic(X), -2.0 * loglik + 2.0 * df, rtol=1e-10)
+        assert_allclose(selection_bic(gm, X), -bic, rtol=1e-10)
         checked += 1
     assert checked
