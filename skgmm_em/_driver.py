@@ -19,6 +19,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._em import MixtureParams, check_factor_range
+from ._noise import with_noise_weight
 from ._progress import IterationDone, RestartFinished, RestartStarted
 from .exceptions import IllDefinedCovarianceError
 
@@ -263,7 +264,7 @@ def _iteration(source, model, params, settings, n_reseeds):
             failure.components,
         )
         n_reseeds += len(failure.components)
-    return stats, new, n_reseeds
+    return stats, with_noise_weight(new, params, stats, source.dtype), n_reseeds
 
 
 def _recentred_m_step(source, model, stats, params, settings):

@@ -7,8 +7,9 @@ log-likelihoods and responsibilities and reduces them at once to
 statistics are statistics, so any split of the rows (chunks, dask blocks,
 processes) gives the same fit.
 
-Working memory is ``O(chunk_rows * K * D + K * D**2)``; no array of shape
-``(n_samples, n_components, n_features)`` is ever allocated.
+Working memory is ``O(chunk_rows * K * D + K * D**2)``, never
+``(n_samples, n_components, n_features)``. A noise component
+(:mod:`skgmm_em._noise`) is one more row of the log-probabilities.
 """
 
 from functools import reduce
@@ -18,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn import get_config
 
-from . import _missing, _threads
+from . import _missing, _noise, _threads
 from ._covariance import (
     FULL,
     ill_defined_covariance_error,
@@ -35,9 +36,6 @@ from .exceptions import IllDefinedCovarianceError
 CHUNK_BYTES = 2**23
 MIN_CHUNK_ROWS = 1024
 MAX_CHUNK_ROWS = 16384
-
-# The chunks of a pass run on the threads of skgmm_em._threads, which decides
-# how many (chunk_slices makes the number of chunks a multiple of it).
 
 
 def _reusing_buffers(run_group):
@@ -90,12 +88,17 @@ class MixtureParams(NamedTuple):
     means : ndarray of shape (n_components, n_features)
     covariances : ndarray, shape per covariance type
     precisions_cholesky : ndarray, shape per covariance type
+    noise_weight, log_volume : float, float or None
+        The uniform noise component's weight and ``log V`` (its density is
+        ``1 / V``); ``log_volume=None``: none (see :mod:`skgmm_em._noise`).
     """
 
     weights: np.ndarray
     means: np.ndarray
     covariances: np.ndarray
     precisions_cholesky: np.ndarray
+    noise_weight: float = 0.0
+    log_volume: float | None = None
 
 
 def params_of(model):
@@ -122,6 +125,8 @@ class SufficientStats(NamedTuple):
         the E-step used.
     weight_sum : float
         Sum of sample weights (the number of samples when unweighted).
+    noise_nk : float
+        The noise component's (weighted) responsibilities, summed.
     """
 
     nk: np.ndarray
@@ -129,6 +134,7 @@ class SufficientStats(NamedTuple):
     sxx: np.ndarray
     log_likelihood: float
     weight_sum: float
+    noise_nk: float = 0.0
 
     def __add__(self, other):
         return SufficientStats(*(a + b for a, b in zip(self, other, strict=True)))
@@ -138,10 +144,9 @@ def chunk_slices(n_samples, n_components, n_features, itemsize):
     """Row slices of near-equal size covering ``range(n_samples)``.
 
     A chunk's working set (about ``rows * K * (D + 4)`` values) is kept near
-    ``CHUNK_BYTES``, with at least ``MIN_CHUNK_ROWS`` rows for efficient
-    matrix products and at most ``MAX_CHUNK_ROWS``; it never exceeds
-    scikit-learn's ``working_memory`` setting. Several chunks come in a
-    multiple of the number of threads.
+    ``CHUNK_BYTES``, within ``MIN_CHUNK_ROWS`` and ``MAX_CHUNK_ROWS`` and
+    scikit-learn's ``working_memory``; several chunks come in a multiple of
+    the number of threads (of :mod:`skgmm_em._threads`).
     """
     if n_samples == 0:
         return []
@@ -233,7 +238,7 @@ def _log_prob_operands(X, params, covariance_type, missing=None):
         chunk = transposed_chunk(X, rows, shift)
         wlp, aux = kernel.log_prob(chunk, means, prec_chol)
         wlp += log_weights[:, None]
-        return chunk, wlp, aux
+        return chunk, _noise.with_noise_row(wlp, params), aux
 
     slices = row_chunks(X, means.shape[0], missing)
     return weighted_log_prob, slices, kernel, means, prec_chol
@@ -270,7 +275,7 @@ def predict(X, params, covariance_type, missing=None):
     for_chunks(one, slices)
     for rows, _, resp, _ in _incomplete_outputs(X, params, covariance_type, missing):
         labels[rows] = np.argmax(resp, axis=0)
-    return labels
+    return _noise.noise_labels(labels, params)
 
 
 def score_samples(X, params, covariance_type, missing=None):
@@ -293,7 +298,8 @@ def score_samples(X, params, covariance_type, missing=None):
 
 def predict_proba(X, params, covariance_type, missing=None):
     """Responsibilities of each row; (n_samples, n_components) in X's dtype."""
-    out = np.empty((X.shape[0], params.weights.shape[0]), dtype=X.dtype)
+    n_columns = params.weights.shape[0] + (params.log_volume is not None)
+    out = np.empty((X.shape[0], n_columns), dtype=X.dtype)
     weighted_log_prob, slices, *_ = _log_prob_operands(
         X, params, covariance_type, missing
     )
@@ -332,12 +338,11 @@ def e_step(X, params, covariance_type, sample_weight=None, missing=None, about=N
     covariance_type : {'full', 'tied', 'diag', 'spherical'}
     sample_weight : ndarray of shape (n_samples,), default=None
     missing : Missingness, default=None
-        Where X has NaNs (from ``_missing.find_missing``); None when it has
-        none. Rows with NaN contribute their expected statistics.
+        Where X has NaNs (``_missing.find_missing``), or None. Rows with NaN
+        contribute their expected statistics.
     about : ndarray of shape (n_components, n_features), default=None
-        With X complete: the responsibilities are those under ``params``,
-        but the statistics are taken about these means (in data
-        coordinates), per component (``'full'`` ones for ``'tied'``); see
+        With X complete: responsibilities under ``params``, statistics about
+        these means (data coordinates; ``'full'`` ones for ``'tied'``); see
         :func:`recentred_m_step`.
 
     Returns
@@ -383,8 +388,9 @@ def _complete_stats(X, params, covariance_type, sample_weight, missing, about):
         log_likelihood, weight_sum = weighted_likelihood(
             log_norm, resp, sample_weight, rows
         )
+        resp, noise_nk = _noise.split_noise(resp, params)
         nk, sx, sxx = kernel.statistics(chunk, resp, means, aux, centres, reuse)
-        return SufficientStats(nk, sx, sxx, log_likelihood, weight_sum)
+        return SufficientStats(nk, sx, sxx, log_likelihood, weight_sum, noise_nk)
 
     if not n_complete:
         return None
@@ -421,12 +427,9 @@ def _incomplete_stats(X, params, covariance_type, sample_weight, missing):
 
 
 def reseed(stats, params, covariance_type, reg_covar, dtype, collapsed):
-    """The M-step with collapsed components re-seeded by splitting.
-
-    Each component in ``collapsed`` takes half of the heaviest healthy
-    component: the two start one standard deviation apart along its
-    principal axis, with its covariance and half its weight each.
-    """
+    """The M-step with each component in ``collapsed`` re-seeded as half of
+    the heaviest healthy one: the two start one standard deviation apart
+    along its principal axis, with its covariance and half its weight."""
     kernel = resolve(covariance_type)
     nk_eps, means, covariances = _means_covariances(
         stats, params, covariance_type, reg_covar, dtype
@@ -496,21 +499,16 @@ def recentred_m_step(X, stats, params, covariance_type, reg_covar, dtype, weight
     covariance is still singular, with scikit-learn's term for the mass
     added to ``n_k``.
 
-    :func:`m_step` forms each covariance from moments about the previous
-    means (full) or the mixture mean (the other types); when a mean moves by
-    far more than its spread in one step, when the tied covariance is tiny
-    next to the spread of the means, or when a component shrinks onto a
-    single sample, that subtraction cancels and the covariance can come out
-    indefinite or zero. With ``X`` (complete data in memory; None skips
-    this), a second pass takes the moments about the new means, which do not
-    cancel. A component on a single sample then still has a variance of
-    zero to rounding, while scikit-learn's formulas about the origin give it
-    ``extra * m**2 / (n_k + 10 eps)`` (``extra`` the mass added to ``n_k``,
-    see ``mass_term`` in the kernels), with which it fits on; for components
-    of less than two samples' weight that term is added last, so that the
-    fit goes on where scikit-learn's does. Raises
-    the ill-defined covariance error when the covariances are ill-defined
-    even so. ``weights`` are the sample weights.
+    :func:`m_step` forms covariances from moments about the previous means
+    (full) or the mixture mean (the others), which cancel when a mean moves
+    far in one step, a tied covariance is tiny next to the spread of the
+    means, or a component shrinks onto one sample. With ``X`` (complete
+    data in memory; None skips this), a second pass takes the moments about
+    the new means. A component of less than two samples' weight then gets
+    scikit-learn's term ``extra * m**2 / (n_k + 10 eps)`` (``extra`` the
+    mass added to ``n_k``, see ``mass_term``), so that the fit goes on where
+    scikit-learn's does. Raises the ill-defined covariance error when the
+    covariances are ill-defined even so. ``weights``: the sample weights.
     """
     kernel = resolve(covariance_type)
     if X is None:

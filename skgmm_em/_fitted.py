@@ -1,6 +1,7 @@
-"""What follows from a fitted mixture's parameters: the number of free
-parameters, the information criteria, samples, and the decomposition of
-the covariances into volumes, shapes and orientations."""
+"""What follows from a fitted mixture's parameters: the log-likelihood of
+samples, the number of free parameters, the information criteria, samples,
+and the decomposition of the covariances into volumes, shapes and
+orientations."""
 
 from numbers import Integral
 
@@ -13,14 +14,59 @@ from ._covariance import MODELS
 
 
 class FittedMixtureMixin:
-    """Criteria, sampling and the covariance decomposition, for an estimator
-    with ``covariance_type``, ``n_components``, ``random_state``, fitted
-    parameters (``_params()``) and ``score``."""
+    """Scores, criteria, sampling and the covariance decomposition, for an
+    estimator with ``covariance_type``, ``n_components``, ``random_state``,
+    fitted parameters (``_params()``) and ``_inference_source(X)``."""
 
     def _n_parameters(self):
-        """Number of free parameters of the model."""
+        """Number of free parameters of the model; a noise component adds
+        two, its weight and ``V``, as mclust counts them (its ``df``)."""
         n_features = self.means_.shape[1]
-        return MODELS[self.covariance_type].n_parameters(self.n_components, n_features)
+        noise = 2 if hasattr(self, "noise_log_volume_") else 0
+        model = MODELS[self.covariance_type]
+        return model.n_parameters(self.n_components, n_features) + noise
+
+    def score_samples(self, X):
+        """Log-likelihood of each sample under the model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        log_prob : ndarray of shape (n_samples,)
+            ``log p(x)`` of each sample (under the whole mixture, the noise
+            component included).
+        """
+        source = self._inference_source(X)
+        return source.score_samples(self._params(), self.covariance_type)
+
+    def score(self, X, y=None, sample_weight=None):
+        """Mean log-likelihood of the samples.
+
+        GridSearchCV uses it by default, so it selects by held-out
+        likelihood.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples.
+
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples: the result is the weighted mean.
+
+        Returns
+        -------
+        log_likelihood : float
+            (Weighted) mean of :meth:`score_samples`.
+        """
+        source = self._inference_source(X)
+        return source.score(self._params(), self.covariance_type, sample_weight)
 
     def bic(self, X):
         """Bayesian information criterion on X (lower is better).
@@ -84,6 +130,11 @@ class FittedMixtureMixin:
             raise ValueError(
                 f"Invalid value for 'n_samples': {n_samples!r}. The sampling "
                 "requires at least one sample: pass a positive integer."
+            )
+        if hasattr(self, "noise_log_volume_"):
+            raise NotImplementedError(
+                "sample() does not draw from a noise component (its region is "
+                "not kept); refit with noise_component=False to sample."
             )
         kernel = MODELS[self.covariance_type]
         rng = check_random_state(self.random_state)

@@ -13,6 +13,12 @@ from ._compat import HasMethods, Interval, StrOptions, validate_params
 from ._covariance import ALL_COVARIANCE_TYPES, MODELS, InnerSettings
 from ._driver import EMSettings, run_em
 from ._fitted import FittedMixtureMixin
+from ._noise_start import (
+    check_noise_source,
+    noise_params,
+    noisy_starts,
+    set_noise_attributes,
+)
 from ._prior import ConjugatePrior, prior_settings, public_prior
 from ._starts import FreshStarts, Initialization, warm_start
 from ._validation import check_initial_parameters
@@ -157,6 +163,22 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
         log-likelihood at the estimate, as mclust reports them. See
         ``docs/prior.md``.
 
+    noise_component : bool, default=False
+        Add a component of constant density ``1 / V`` over the data's
+        region for outliers (Banfield and Raftery 1993, mclust's noise).
+        Points it explains best get the label -1, :meth:`predict_proba`
+        gets a last column for it, and ``weights_`` and ``noise_weight_``
+        sum to one. Needs complete NumPy data. See ``docs/noise.md``.
+
+    noise_init : 'nnclean' or array-like of bool, default='nnclean'
+        The initial noise: nearest-neighbour clutter removal (Byers and
+        Raftery 1998, with the 10th neighbour), or a mask of shape
+        ``(n_samples,)``; the initializer runs on the other rows.
+
+    noise_volume : float or None, default=None
+        ``V``; None takes mclust's ``hypvol``: the smaller of the volumes of
+        the data's bounding box and of its principal components' box.
+
     Attributes
     ----------
     weights_ : ndarray of shape (n_components,)
@@ -205,6 +227,11 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
         The prior's settings in the fit, every one a number (the scale a
         float or an ``(n_features, n_features)`` array, as the model takes
         it); None without a prior.
+
+    noise_weight_, noise_volume_, noise_log_volume_ : float
+        With ``noise_component=True``: the noise's weight, ``V`` and
+        ``log V`` (``noise_volume_`` may overflow to inf where the log
+        does not).
 
     labels_ : ndarray of shape (n_samples,)
         The most probable component of each training sample under the
@@ -287,6 +314,9 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
         "m_step_tol": [Interval(Real, 0.0, None, closed="left")],
         "m_step_max_iter": [Interval(Integral, 1, None, closed="left")],
         "prior": [None, StrOptions({"conjugate"}), ConjugatePrior],
+        "noise_component": ["boolean"],
+        "noise_init": [StrOptions({"nnclean"}), "array-like"],
+        "noise_volume": [Interval(Real, 0.0, None, closed="neither"), None],
     }
 
     def __init__(
@@ -312,6 +342,9 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
         m_step_tol=1e-10,
         m_step_max_iter=100,
         prior=None,
+        noise_component=False,
+        noise_init="nnclean",
+        noise_volume=None,
     ):
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -333,6 +366,9 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
         self.m_step_tol = m_step_tol
         self.m_step_max_iter = m_step_max_iter
         self.prior = prior
+        self.noise_component = noise_component
+        self.noise_init = noise_init
+        self.noise_volume = noise_volume
 
     # ------------------------------------------------------------------
     # fitting
@@ -394,6 +430,10 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
         )
         if not resume:
             start = FreshStarts(init, rows, row_weights, random_state)
+        if self.noise_component and not resume:
+            start = noisy_starts(
+                self.noise_init, self.noise_volume, source, init, random_state
+            )
         settings = EMSettings(
             # As in scikit-learn: warm_start's first fit runs every initialization.
             n_init=1 if resume else self.n_init,
@@ -478,11 +518,12 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
         self.lower_bounds_ = result.lower_bounds
         self.history_ = result.history
         self.n_reseeds_ = result.n_reseeds
+        set_noise_attributes(self, params.noise_weight, params.log_volume)
         self.labels_ = source.predict(self._params(), self.covariance_type)
 
     def _params(self):
         """The fitted parameters as float64 MixtureParams."""
-        return _em.params_of(self)
+        return noise_params(self, _em.params_of(self))
 
     # ------------------------------------------------------------------
     # inference
@@ -490,48 +531,8 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
     def _inference_source(self, X):
         """X validated against the fit, as a data source."""
         check_is_fitted(self)
-        return _source.inference_source(self, X)
-
-    def score_samples(self, X):
-        """Log-likelihood of each sample under the model.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            The samples.
-
-        Returns
-        -------
-        log_prob : ndarray of shape (n_samples,)
-            ``log p(x)`` of each sample.
-        """
-        source = self._inference_source(X)
-        return source.score_samples(self._params(), self.covariance_type)
-
-    def score(self, X, y=None, sample_weight=None):
-        """Mean log-likelihood of the samples.
-
-        GridSearchCV uses it by default, so it selects by held-out
-        likelihood.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            The samples.
-
-        y : Ignored
-            Not used, present for API consistency by convention.
-
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples: the result is the weighted mean.
-
-        Returns
-        -------
-        log_likelihood : float
-            (Weighted) mean of :meth:`score_samples`.
-        """
-        source = self._inference_source(X)
-        return source.score(self._params(), self.covariance_type, sample_weight)
+        source = _source.inference_source(self, X)
+        return check_noise_source(source) if hasattr(self, "noise_weight_") else source
 
     def predict(self, X):
         """Most probable component of each sample.
@@ -544,7 +545,7 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
         Returns
         -------
         labels : ndarray of shape (n_samples,)
-            Component labels.
+            Component labels; -1 for the noise component's samples.
         """
         source = self._inference_source(X)
         return source.predict(self._params(), self.covariance_type)
@@ -560,7 +561,9 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
         Returns
         -------
         resp : ndarray of shape (n_samples, n_components)
-            The responsibilities; each row sums to one.
+            The responsibilities; each row sums to one. With
+            ``noise_component=True``, ``n_components + 1`` columns, the last
+            the noise's.
         """
         source = self._inference_source(X)
         return source.predict_proba(self._params(), self.covariance_type)
@@ -575,5 +578,6 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
+        # A noise component refuses missing values.
+        tags.input_tags.allow_nan = not self.noise_component
         return tags

@@ -193,6 +193,7 @@ RUNNABLE_PAGES = [
     "missing_values.md",
     "performance.md",
     "robust.md",
+    "noise.md",
 ]
 
 

@@ -381,7 +381,7 @@ def test_recentred_m_step_equals_the_m_step_where_nothing_cancels():
         recentred = _em.recentred_m_step(
             X, stats, params, covariance_type, 1e-6, np.float64, sample_weight
         )
-        for a, b in zip(direct, recentred, strict=True):
+        for a, b in zip(direct[:4], recentred[:4], strict=True):
             assert_allclose(a, b, rtol=1e-10, atol=1e-12)
 
 

@@ -67,6 +67,9 @@ def n_parameters(estimator):
     ``'spherical'``  ``K``
     ===============  ===========================
 
+    A noise component (``noise_component=True``) adds two, its weight and
+    its volume ``V``, as mclust counts them.
+
     Parameters
     ----------
     estimator : fitted mixture, Pipeline or GaussianMixtureSelector
@@ -92,6 +95,9 @@ def n_parameters(estimator):
     if hasattr(mixture, "dofs_") and mixture.get_params().get("dof", 0) is None:
         # A StudentMixture that estimated its components' degrees of freedom.
         count += n_components
+    if hasattr(mixture, "noise_log_volume_"):
+        # A noise component: its weight and V, as mclust counts them.
+        count += 2
     return count
 
 

@@ -42,6 +42,7 @@ class Settings(NamedTuple):
     degenerate_tol: float | None
     scale: np.ndarray
     estimator: type = GaussianMixture
+    noise_component: bool = False
 
 
 class Quality(NamedTuple):
@@ -115,6 +116,8 @@ def _run_start(X, cell, start, settings, max_iter, seed, warm_start):
         "warm_start": warm_start,
         **start.estimator_params(),
     }
+    if settings.noise_component:
+        params["noise_component"] = True
     try:
         return settings.estimator(**params).fit(X)
     except ValueError:

@@ -151,6 +151,10 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
         whose criteria count the ``n_components`` degrees of freedom among
         the parameters). Compare the two by the criteria of a selector of
         each on the same data.
+    noise_component : bool, default=False
+        Fit every cell with a uniform noise component
+        (``GaussianMixture(noise_component=True)``, see ``docs/noise.md``);
+        the criteria count its two parameters.
 
     Attributes
     ----------
@@ -257,6 +261,7 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
         "component": [StrOptions(set(_COMPONENTS))],
+        "noise_component": ["boolean"],
     }
 
     def __init__(
@@ -279,6 +284,7 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
         n_jobs=None,
         verbose=0,
         component="gaussian",
+        noise_component=False,
     ):
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -297,6 +303,7 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.component = component
+        self.noise_component = noise_component
 
     # ------------------------------------------------------------------
     # ------------------------------------------------------------------
@@ -330,6 +337,12 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
             )
         grid = n_components_grid(self.n_components)
         types = covariance_types(self.covariance_type)
+        if self.noise_component and self.component != "gaussian":
+            raise ValueError(
+                "noise_component=True needs component='gaussian': the noise "
+                "component is one of GaussianMixture's, and t components "
+                "already absorb outliers by their heavy tails."
+            )
         starts = initializers(self.init_params, self.standardize)
         random_state = check_random_state(self.random_state)
         printer = _progress.SelectionPrinter(self.verbose)
@@ -349,6 +362,7 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
             degenerate_tol=self.degenerate_tol,
             scale=center_scale(X)[1],
             estimator=_COMPONENTS[self.component],
+            noise_component=self.noise_component,
         )
         # Drawn after the seeds, so that the cells' seeds do not depend on it.
         hierarchical = HierarchicalStarts(X, random_state)

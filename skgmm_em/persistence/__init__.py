@@ -41,7 +41,9 @@ from ``precisions_cholesky_`` on load; ``labels_`` (one label per training
 sample) is not stored: ``predict`` on the training data reproduces it.
 A model fitted with ``max_iter=0`` has no lower bound (``lower_bound_`` is
 ``-inf``, as in scikit-learn): it is written as ``null``, and its weights,
-those of the start, may sum to less than one.
+those of the start, may sum to less than one. A fit with a noise component
+(``noise_component=True``) also has ``"noise": {"weight": ..., "log_volume":
+...}`` in ``fitted``; its weight and ``weights`` sum to one.
 
 Constructor parameters are stored when JSON can hold them. An initializer
 instance of a built-in class is stored as its class name and parameters.

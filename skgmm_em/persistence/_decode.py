@@ -7,6 +7,7 @@ import numpy as np
 
 from .._covariance import MODELS
 from .._gaussian_mixture import GaussianMixture
+from .._noise_start import set_noise_attributes
 from .._student_mixture import StudentMixture
 from ..initialization import INITIALIZERS
 from ._checks import (
@@ -40,6 +41,7 @@ from ._json import (
     expect_str,
     kind,
 )
+from ._noise import decode_noise
 from ._prior import decode_prior
 
 
@@ -171,10 +173,13 @@ def from_dict(document):
     names = _read_feature_names(fitted["feature_names_in"], n_features)
     arrays = _read_arrays(fitted, params, n_features, dtype)
     n_iter = expect_int(fitted["n_iter"], "fitted.n_iter", 0)
+    noise = decode_noise(fitted.get("noise"), params.get("noise_component", False))
+    # With a noise component, its weight and the weights sum to one.
+    all_weights = arrays.weights if noise is None else np.r_[arrays.weights, noise[0]]
     # The numbers are untrusted: an overflow in a check means a failed check,
     # not a warning.
     with np.errstate(all="ignore"):
-        check_weights(arrays.weights, dtype, start=n_iter == 0)
+        check_weights(all_weights, dtype, start=n_iter == 0)
         check_covariances(
             arrays.covariances, arrays.prec_chol, params["covariance_type"], dtype
         )
@@ -191,6 +196,7 @@ def from_dict(document):
     model = estimator(**params)
     check_parameters_as_fit(model, n_features)
     _set_fitted(model, arrays, trace, dtype)
+    set_noise_attributes(model, *(noise or (0.0, None)))
     prior = fitted.get("prior")
     model.prior_ = (
         None

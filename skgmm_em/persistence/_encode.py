@@ -16,6 +16,7 @@ from ._format import (
     FORMAT,
     FORMAT_VERSION,
 )
+from ._noise import encode_noise
 from ._prior import encode_prior
 
 
@@ -59,6 +60,20 @@ def _encode_param(name, value):
             raise TypeError
         return array.tolist()
     return _json_scalar(value)
+
+
+def _optional_fitted(model):
+    """The fitted entries that only some models have."""
+    out = {}
+    if hasattr(model, "n_reseeds_"):
+        out["n_reseeds"] = _json_scalar(model.n_reseeds_)
+    if getattr(model, "prior_", None) is not None:
+        out["prior"] = encode_prior(model.prior_)
+    if isinstance(model, StudentMixture):
+        out["dofs"] = _json_array(model.dofs_)
+    if hasattr(model, "noise_log_volume_"):
+        out["noise"] = encode_noise(model)
+    return out
 
 
 def to_dict(model):
@@ -138,12 +153,7 @@ def to_dict(model):
             },
         },
     }
-    if hasattr(model, "n_reseeds_"):
-        document["fitted"]["n_reseeds"] = _json_scalar(model.n_reseeds_)
-    if getattr(model, "prior_", None) is not None:
-        document["fitted"]["prior"] = encode_prior(model.prior_)
-    if isinstance(model, StudentMixture):
-        document["fitted"]["dofs"] = _json_array(model.dofs_)
+    document["fitted"].update(_optional_fitted(model))
     # Refuse to write what could not be read back.
     from_dict(document)
     if not_stored:

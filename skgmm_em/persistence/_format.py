@@ -70,8 +70,9 @@ FITTED_KEYS = {
 
 # Fitted attributes that not every model has, by their key in "fitted":
 # n_reseeds_ exists since on_collapse='reseed' does, prior_ (written when it
-# is not None) since the prior does.
-OPTIONAL_FITTED_KEYS = {"n_reseeds", "prior"}
+# is not None) since the prior does, noise (with noise_component=True) since
+# the noise component does.
+OPTIONAL_FITTED_KEYS = {"n_reseeds", "prior", "noise"}
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
