@@ -518,7 +518,11 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
         self.lower_bounds_ = result.lower_bounds
         self.history_ = result.history
         self.n_reseeds_ = result.n_reseeds
-        set_noise_attributes(self, params.noise_weight, params.log_volume)
+        set_noise_attributes(
+            self,
+            getattr(params, "noise_weight", 0.0),
+            getattr(params, "log_volume", None),
+        )
         self.labels_ = source.predict(self._params(), self.covariance_type)
 
     def _params(self):
@@ -579,5 +583,5 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # A noise component refuses missing values.
-        tags.input_tags.allow_nan = not self.noise_component
+        tags.input_tags.allow_nan = not getattr(self, "noise_component", False)
         return tags

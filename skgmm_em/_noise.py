@@ -25,7 +25,7 @@ NNCLEAN_K = 10
 def with_noise_row(wlp, params):
     """The weighted log-probabilities (K, n) with the noise's row appended
     (K + 1, n); ``wlp`` itself without a noise component."""
-    if params.log_volume is None:
+    if _log_volume(params) is None:
         return wlp
     out = np.empty((wlp.shape[0] + 1, wlp.shape[1]), dtype=wlp.dtype)
     out[:-1] = wlp
@@ -37,14 +37,20 @@ def with_noise_row(wlp, params):
 def split_noise(resp, params):
     """The Gaussian rows of the responsibilities (K, n) and the noise's
     summed mass (0.0 without a noise component)."""
-    if params.log_volume is None:
+    if _log_volume(params) is None:
         return resp, 0.0
     return resp[:-1], float(resp[-1].sum(dtype=np.float64))
 
 
+def _log_volume(params):
+    """``log V`` of parameters with a noise component, else None (also for
+    the parameters of other mixtures, which have no such field)."""
+    return getattr(params, "log_volume", None)
+
+
 def noise_labels(labels, params):
     """Labels with the noise component's (index K) replaced by -1, in place."""
-    if params.log_volume is not None:
+    if _log_volume(params) is not None:
         labels[labels == params.means.shape[0]] = -1
     return labels
 
@@ -53,7 +59,7 @@ def with_noise_weight(new, params, stats, dtype):
     """The M-step's parameters ``new`` (weights summing to one) with the
     noise weight of the statistics: ``noise_nk / (sum(n_k + 10 eps) +
     noise_nk)``, the Gaussian weights scaled to the rest."""
-    if params.log_volume is None:
+    if _log_volume(params) is None:
         return new
     gaussian = float(np.sum(stats.nk + 10.0 * np.finfo(dtype).eps))
     noise_weight = stats.noise_nk / (gaussian + stats.noise_nk)

@@ -102,7 +102,7 @@ class StudentStats(NamedTuple):
 def params_of(model):
     """The fitted parameters of a t mixture as float64 StudentParams."""
     dofs = np.asarray(model.dofs_, dtype=np.float64)
-    return StudentParams(*_em.params_of(model), dofs)
+    return StudentParams(*_em.params_of(model)[:4], dofs)
 
 
 # --------------------------------------------------------------------------
@@ -487,4 +487,4 @@ class StudentCore:
         )
         dofs = np.array(dofs, copy=True)
         dofs[list(collapsed)] = dofs[donors]
-        return StudentParams(*split, dofs)
+        return StudentParams(*split[:4], dofs)
