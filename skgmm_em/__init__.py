@@ -9,6 +9,7 @@ from . import exceptions, initialization, model_selection, persistence
 from ._gaussian_mixture import GaussianMixture
 from ._impute import GaussianMixtureImputer
 from .model_selection import (
+    MCLUST_MODELS,
     GaussianMixtureSelector,
     aic_scorer,
     bic_scorer,
@@ -28,6 +29,7 @@ __all__ = [
     "persistence",
     "save",
     "GaussianMixtureSelector",
+    "MCLUST_MODELS",
     "aic_scorer",
     "bic_scorer",
     "icl_scorer",

@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import _progress
 from .._compat import HasMethods, Interval, StrOptions, validate_params
-from .._covariance import COVARIANCE_TYPES
+from .._covariance import ALL_COVARIANCE_TYPES, COVARIANCE_TYPES
 from ..initialization import INITIALIZERS
 from ._criteria import CRITERIA
 from ._grid import covariance_types, initializers, n_components_grid
@@ -17,6 +17,7 @@ from ._race import Settings
 from ._results import summarize, table
 from ._search import Search, StepShares
 from ._starts import center_scale
+from ._summary import best_models, criterion_values
 
 
 class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
@@ -60,10 +61,18 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
         ``[2, 3, 5]``; an int tries that number only. ``None`` tries 1 to 9,
         mclust's default.
 
-    covariance_type : {'full', 'tied', 'diag', 'spherical'} or array-like of \
-            them, default=('full', 'tied', 'diag', 'spherical')
-        The covariance types to try (mclust's VVV, EEE, VVI and VII); the
-        columns of the tables, in this order.
+    covariance_type : str or array-like of str, \
+            default=('full', 'tied', 'diag', 'spherical')
+        The covariance types to try: any of the names
+        :class:`~skgmm_em.GaussianMixture` accepts, scikit-learn's four
+        ('full', 'tied', 'diag', 'spherical') and mclust's fourteen (EII,
+        VII, EEI, VEI, EVI, VVI, EEE, VEE, EVE, VVE, EEV, VEV, EVV, VVV;
+        :data:`MCLUST_MODELS` lists them in mclust's order), mixed as you
+        like. The names given are the columns of the tables, in this order,
+        and the names in ``results_`` and ``best_params_``. A name repeated
+        counts once; two names of one model (``'full'`` and ``'VVV'``) are
+        refused. ``covariance_type=MCLUST_MODELS`` with ``n_components=None``
+        is mclust's ``Mclust(X)``.
 
     criterion : {'bic', 'aic', 'icl'}, default='bic'
         The criterion to minimize; see :func:`bic`, :func:`aic`, :func:`icl`.
@@ -158,7 +167,8 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
         The numbers of components tried, sorted: the rows of the tables.
 
     covariance_types_ : tuple of str
-        The covariance types tried: the columns of the tables.
+        The covariance types tried, by the names given: the columns of the
+        tables.
 
     results_ : dict of ndarray
         One entry per cell, rows in the order of the tables read row by
@@ -211,6 +221,19 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
     {'n_components': 3, 'covariance_type': 'tied'}
     >>> round(float(selector.best_estimator_.score(X) * len(X)), 2)
     -1126.32
+
+    mclust's names work as well, and the summary lists the best cells as
+    mclust's ``summary(mclustBIC)`` does (here in mclust's sign):
+
+    >>> selector = GaussianMixtureSelector(
+    ...     n_components=[2, 3], covariance_type=["EEE", "VVV"],
+    ...     random_state=0,
+    ... ).fit(X)
+    >>> print(selector.summary(2, mclust_sign=True))
+    Best BIC values (mclust's sign: higher is better):
+                   EEE,3      VVV,2
+    BIC        -2314.297  -2322.192
+    BIC diff       0.000     -7.895
     """
 
     _parameter_constraints: dict = {
@@ -219,7 +242,7 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
             "array-like",
             None,
         ],
-        "covariance_type": [StrOptions(set(COVARIANCE_TYPES)), "array-like"],
+        "covariance_type": [StrOptions(set(ALL_COVARIANCE_TYPES)), "array-like"],
         "criterion": [StrOptions(set(CRITERIA))],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "init_params": [
@@ -373,6 +396,62 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
         self.best_estimator_ = search.fits[summary.best_cell].model
         self.labels_ = self.best_estimator_.labels_
         self.n_iter_ = int(results["n_iter"].sum())
+
+    # ------------------------------------------------------------------
+    # the tables
+
+    def bic_table(self, *, mclust_sign=False):
+        """The BIC of every cell, as mclust's BIC table: a row per number of
+        components, a column per covariance type.
+
+        Parameters
+        ----------
+        mclust_sign : bool, default=False
+            ``False``: scikit-learn's sign, ``-2 log L + p log n`` (lower is
+            better), the values of :func:`bic`. ``True``: mclust's,
+            ``2 log L - p log n`` (higher is better), the numbers
+            ``mclustBIC`` prints.
+
+        Returns
+        -------
+        table : pandas.DataFrame or ndarray of shape (n_rows, n_covariance_types)
+            With pandas installed, a DataFrame indexed by ``n_components``
+            with one column per covariance type (the names given); otherwise
+            an array whose rows follow ``n_components_grid_`` and columns
+            ``covariance_types_``. NaN where no usable fit was found
+            (mclust's ``NA``).
+        """
+        check_is_fitted(self)
+        grid, types = self.n_components_grid_, self.covariance_types_
+        values = criterion_values(
+            self.results_, len(grid), len(types), "bic", mclust_sign
+        )
+        return table(values, grid, types)
+
+    def summary(self, n_best=3, *, criterion=None, mclust_sign=False):
+        """The best cells and their criterion, like mclust's ``summary(mclustBIC)``.
+
+        Parameters
+        ----------
+        n_best : int, default=3
+            How many cells to list (fewer when fewer have a value).
+        criterion : {'bic', 'aic', 'icl'} or None, default=None
+            The criterion to rank by; None: the selector's ``criterion``.
+        mclust_sign : bool, default=False
+            Show the negated values (mclust's sign, higher is better; for
+            BIC the numbers mclust prints). The ranking is the same.
+
+        Returns
+        -------
+        best : BestModels
+            Prints as mclust's summary; its ``cells``
+            (``(covariance_type, n_components)``, best first), ``values``
+            and ``differences`` (to the best) hold the numbers.
+
+        """
+        check_is_fitted(self)
+        criterion = self.criterion if criterion is None else criterion
+        return best_models(self.results_, n_best, criterion, mclust_sign)
 
     # ------------------------------------------------------------------
     # the chosen model
