@@ -176,6 +176,8 @@ def responsibility_start(
     ):
         covariances = stable
     covariances = model.add_to_diagonal(covariances, reg_covar)
+    if model.constrained:
+        covariances = model.from_full(covariances, nk_eps)
     total = n_samples if sample_weight is None else float(np.sum(sample_weight))
     return nk_eps / total, means, covariances
 

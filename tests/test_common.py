@@ -31,6 +31,14 @@ CONFIGURATIONS = (
         GaussianMixtureImputer(),
         GaussianMixtureImputer(3, covariance_type="diag"),
     ]
+    + [
+        # mclust's models beyond scikit-learn's four: one of each kind of
+        # M-step (closed form, alternation, plane rotations).
+        GaussianMixture(
+            3, covariance_type=name, init_params=KMeansInit(rows="distinct")
+        )
+        for name in ("EII", "VEI", "EVE", "EEV")
+    ]
 )
 
 # The pickle check fits on data with NaN; fits with missing values make many

@@ -199,7 +199,8 @@ def _pairings(d):
     for _ in range(m - 1):
         pairs = [(players[i], players[m - 1 - i]) for i in range(m // 2)]
         pairs = [(a, b) for a, b in pairs if a >= 0 and b >= 0]
-        rounds.append(tuple(np.array(side) for side in zip(*pairs, strict=True)))
+        if pairs:
+            rounds.append(tuple(np.array(side) for side in zip(*pairs, strict=True)))
         players = [players[0], players[-1], *players[1:-1]]
     return rounds
 
@@ -235,7 +236,7 @@ def _eve_vve(nk, W, previous, settings, volume):
         D = vectors
 
     def omega(D):
-        return np.einsum("ij,kij->kj", D, W @ D)
+        return np.maximum(np.einsum("ij,kij->kj", D, W @ D), np.finfo(float).tiny)
 
     def factors(D):
         return _shape_volume_step(nk, omega(D), volume, "V")
@@ -289,6 +290,12 @@ def constrained_covariances(name, nk, W, previous=None, settings=DEFAULT_INNER):
     volume, shape, orientation = name
     nk = np.asarray(nk, dtype=np.float64)
     W = 0.5 * (W + np.swapaxes(W, -1, -2))
+    # A variance of machine-epsilon size (relative to the data's) added to
+    # each scatter keeps a component on fewer points than dimensions from an
+    # exactly singular scatter, whose shape would be infinitely elongated.
+    d = W.shape[-1]
+    floor = np.finfo(float).eps * np.trace(W.sum(axis=0)) / (d * nk.sum())
+    W = W + (floor * nk)[:, None, None] * np.eye(d)
     if orientation == "I":
         return _axis_aligned(nk, W, previous, settings, volume, shape)
     if orientation == "V":

@@ -6,7 +6,9 @@ E-step, the statistics, the conversions and sampling are ``'full'``'s; the
 M-step finds the covariances of the model from the components' scatter
 matrices (:mod:`skgmm_em._covariance._constrained`), with ``reg_covar``
 added to each scatter as ``n_k * reg_covar`` on its diagonal, so that the
-fitted covariances keep the model's constraints.
+fitted covariances keep the model's constraints. The initial M-step of a
+start is ``'full'``'s, ``reg_covar`` added, reduced to the model by
+``from_full`` with the components' masses.
 """
 
 from dataclasses import replace
@@ -58,9 +60,6 @@ def _record(name):
         mclust_name=name,
         n_cov_parameters=lambda k, d: n_cov_parameters(name, k, d),
         m_step_kernel=_m_step_kernel(name),
-        start_from_scatter=lambda scatter, extra, nk_eps: constrained_covariances(
-            name, nk_eps, scatter
-        ),
         from_full=from_full,
         precisions_from_full=lambda cov, weights: symmetric_inverse(
             from_full(cov, weights)
