@@ -70,8 +70,9 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
     init_params : str, initializer or callable, default='kmeans'
         Where EM starts: one of ``'kmeans'``, ``'k-means++'``, ``'random'``,
         ``'random_from_data'`` (scikit-learn's starts, drawn in the same way
-        from ``random_state``) or ``'moments'`` (see
-        :mod:`skgmm_em.initialization`), an initializer instance, or any
+        from ``random_state``), ``'moments'`` or ``'hc'`` (mclust's
+        hierarchical start; see :mod:`skgmm_em.initialization`), an
+        initializer instance, or any
         object or callable following the initializer protocol described
         there.
 

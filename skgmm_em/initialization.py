@@ -69,10 +69,12 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans, kmeans_plusplus
 
+from . import _hc
 from ._start_stats import distinct_rows
 
 __all__ = [
     "INITIALIZERS",
+    "HierarchicalInit",
     "KMeansInit",
     "KMeansPlusPlusInit",
     "MomentsInit",
@@ -424,6 +426,96 @@ class MomentsInit(BaseEstimator):
         return weights, means, covariances
 
 
+class HierarchicalInit(BaseEstimator):
+    """Start from a model-based hierarchical agglomeration, as mclust does.
+
+    Every sample starts as its own cluster, and the two clusters whose merge
+    costs the model's classification criterion least are merged until
+    ``n_components`` are left (Banfield & Raftery 1993; Fraley 1998); this is
+    mclust's default start (``hc()`` with ``hcUse = "SVD"``, ``hcModelName =
+    "VVV"``, ``subset = 2000``). The start works for every ``covariance_type``:
+    the estimator computes the M-step of its model from the partition.
+
+    With at most ``subset`` samples of positive weight the start is the
+    labels of the partition (``-1`` for samples of zero weight), and no
+    number is drawn from ``random_state``: the start is deterministic. With
+    more, the agglomeration runs on ``subset`` samples drawn without
+    replacement from ``random_state`` (as mclust's subset), and the start is
+    the parameters of their clusters: weights, means and full covariances
+    (each cluster's weighted moments, in the units of X), which EM then
+    continues on all samples. Sample weights weight each cluster's size,
+    mean and scatter, and the transformation's means and deviations.
+
+    Parameters
+    ----------
+    use : {'SVD', 'VARS', 'STD', 'PCS', 'PCR'}, default='SVD'
+        The data the agglomeration sees (mclust's ``hcUse``): ``'SVD'``
+        the scaled SVD transformation of the standardized data (its
+        principal components each divided by the square root of its
+        singular value, mclust 6's default); ``'VARS'`` the variables as
+        given; ``'STD'`` each variable centred and scaled to unit variance;
+        ``'PCS'`` the principal components of the centred data; ``'PCR'``
+        those of the standardized data. The mixture is always fit to X.
+    model : {'VVV', 'VII', 'EII'}, default='VVV'
+        The covariance model of the criterion (scikit-learn's names
+        ``'full'`` and ``'spherical'`` are accepted for the first two):
+        unconstrained (``'VVV'``, mclust's default), spherical of variable
+        volume (``'VII'``), or spherical of equal volume (``'EII'``, Ward's
+        method). ``'VII'`` and ``'EII'`` make mclust's merges; ``'VVV'``
+        regularizes the scatter of small clusters in its own way (see the
+        user guide), so its partitions can differ from mclust's.
+    subset : int, default=2000
+        The largest number of samples agglomerated (mclust's ``subset``):
+        the cost matrix takes ``8 * subset**2`` bytes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgmm_em import GaussianMixture
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.r_[rng.normal(0, 1, (50, 2)), rng.normal(6, 1, (50, 2))]
+    >>> gm = GaussianMixture(2, covariance_type="spherical", init_params="hc")
+    >>> np.sort(np.round(gm.fit(X).weights_, 2)).tolist()
+    [0.5, 0.5]
+    """
+
+    def __init__(self, use="SVD", model="VVV", subset=2000):
+        self.use = use
+        self.model = model
+        self.subset = subset
+
+    def initialize(self, X, n_components, random_state, sample_weight=None):
+        """Return the partition's labels, or its clusters' parameters for a
+        subset; see the class doc."""
+        _check_option(self, "use", self.use, _hc.USES)
+        _hc.check_model(self.model)
+        if not (isinstance(self.subset, int | np.integer) and self.subset >= 2):
+            raise ValueError(
+                f"HierarchicalInit: subset must be an int >= 2; got {self.subset!r}."
+            )
+        w = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+        rows = np.flatnonzero(np.asarray(w) > 0)
+        subset = rows.size > self.subset
+        if subset:
+            rows = np.sort(random_state.choice(rows, self.subset, replace=False))
+        if rows.size < n_components:
+            raise ValueError(
+                f"HierarchicalInit: {rows.size} sample(s) to agglomerate, fewer "
+                f"than n_components={n_components}."
+            )
+        x, w = np.asarray(X[rows], dtype=np.float64), np.asarray(w, float)[rows]
+        weights = None if sample_weight is None else w
+        Z = _hc.transform(x, self.use, weights)
+        merges = _hc.agglomerate(Z, self.model, weights)
+        labels = _hc.cut(merges, rows.size, n_components)
+        if subset:
+            resp = np.eye(n_components)[labels]
+            return parameters_from_responsibilities(x, resp, w)
+        full = np.full(X.shape[0], -1, dtype=np.int64)
+        full[rows] = labels
+        return full
+
+
 #: The built-in initializers by the name ``init_params`` accepts.
 INITIALIZERS = {
     "kmeans": KMeansInit,
@@ -431,4 +523,5 @@ INITIALIZERS = {
     "random": RandomInit,
     "random_from_data": RandomFromDataInit,
     "moments": MomentsInit,
+    "hc": HierarchicalInit,
 }

@@ -103,6 +103,16 @@ class Search:
             for r, seed in enumerate(self.seeds[cell][first : first + self.n_init])
         ]
 
+    def initial_starts(self, cell, hierarchical):
+        """The first ``n_init`` initializer starts of ``cell`` and the cut of
+        the hierarchical agglomeration (:class:`HierarchicalStarts`), which
+        runs from the cell's first seed."""
+        starts = self.random_starts(cell, 0)
+        hc = hierarchical.start(cell[0])
+        if hc is not None:
+            starts.append(SeededStart(hc, self.seeds[cell][0]))
+        return starts
+
     def split_merge(self, changed, shares, n_rounds):
         """Rounds of split and merge until no fit improves.
 

@@ -16,7 +16,7 @@ from ._grid import covariance_types, initializers, n_components_grid
 from ._race import Settings
 from ._results import summarize, table
 from ._search import Search, StepShares
-from ._starts import center_scale
+from ._starts import HierarchicalStarts, center_scale
 from ._summary import best_models, criterion_values
 
 
@@ -35,7 +35,11 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
     1. ``n_init`` starts from the initializers of ``init_params`` in turn,
        on standardized and on raw data in turn (``standardize``; on
        standardized data k-means sees every feature on the same scale, while
-       the mixture is always fit to X);
+       the mixture is always fit to X), and mclust's start: one
+       model-based hierarchical agglomeration of X (as
+       :class:`~skgmm_em.initialization.HierarchicalInit`), cut at each
+       number of components and shared by every covariance type (none when
+       X has missing values);
     2. with ``split_merge=True``, starts from the neighbouring cells: every
        component of the best ``K - 1`` fit split in two, and the most
        overlapping pairs of the best ``K + 1`` fit merged;
@@ -352,12 +356,14 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
             degenerate_tol=self.degenerate_tol,
             scale=center_scale(X)[1],
         )
+        # Drawn after the seeds, so that the cells' seeds do not depend on it.
+        hierarchical = HierarchicalStarts(X, random_state)
         search = Search(X, settings, seeds, starts, self, printer)
         feasible = [cell for cell in cells if cell[0] <= X.shape[0]]
         search.run_step(
             "initializer starts",
             shares.starts(),
-            {cell: search.random_starts(cell, 0) for cell in feasible},
+            {cell: search.initial_starts(cell, hierarchical) for cell in feasible},
         )
         if self.split_merge:
             search.split_merge(set(feasible), shares, len(grid))

@@ -1,17 +1,23 @@
 """The starts of the selector's fits.
 
 A start is an initializer (:class:`InitializerStart`, possibly run on
-standardized data through :class:`StandardizedInit`) or explicit
-parameters (:class:`ParameterStart`): those split from the best fit with
-one component less, or merged from the best fit with one more.
+standardized data through :class:`StandardizedInit`, or a cut of the one
+hierarchical agglomeration of a selection, :class:`HierarchicalStarts`) or
+explicit parameters (:class:`ParameterStart`): those split from the best
+fit with one component less, or merged from the best fit with one more.
 """
 
 from typing import NamedTuple
 
 import numpy as np
 
+from .. import _hc
 from .._covariance import MODELS
-from ..initialization import INITIALIZERS
+from ..initialization import (
+    INITIALIZERS,
+    HierarchicalInit,
+    parameters_from_responsibilities,
+)
 
 
 class InitializerStart(NamedTuple):
@@ -109,6 +115,57 @@ class StandardizedInit:
                 diff = X[rows] - means[k]
                 covariances[k] = (diff * w[rows, None]).T @ diff / counts[k]
         return weights, means, covariances
+
+
+class FixedStart(NamedTuple):
+    """An initializer that returns a start computed beforehand: labels of
+    the rows, or ``(weights, means, covariances)``."""
+
+    start: object
+
+    def initialize(self, X, n_components, random_state, sample_weight=None):
+        """Return the stored start (a copy of labels)."""
+        if isinstance(self.start, np.ndarray):
+            return self.start.copy()
+        return self.start
+
+
+class HierarchicalStarts:
+    """mclust's start for every number of components, from one agglomeration.
+
+    The rows are agglomerated once, as
+    :class:`~skgmm_em.initialization.HierarchicalInit` does with its
+    defaults (on a subset drawn from ``random_state`` when there are more
+    rows than its ``subset``); :meth:`start` cuts the tree
+    at ``n_components`` clusters, for any cell and covariance type. Data
+    with missing values give no start (the agglomeration needs every value).
+    """
+
+    def __init__(self, X, random_state):
+        hc = HierarchicalInit()
+        X = np.asarray(X, dtype=np.float64)
+        self.rows = None
+        if np.isnan(X).any():
+            return
+        rows = np.arange(X.shape[0])
+        self.subset = rows.size > hc.subset
+        if self.subset:
+            rows = np.sort(random_state.choice(rows, hc.subset, replace=False))
+        self.X, self.rows = X[rows], rows
+        Z = _hc.transform(self.X, hc.use)
+        self.merges = _hc.agglomerate(Z, hc.model)
+
+    def start(self, n_components):
+        """An :class:`InitializerStart` cut at ``n_components``, or None."""
+        if self.rows is None or n_components > self.rows.size:
+            return None
+        labels = _hc.cut(self.merges, self.rows.size, n_components)
+        if self.subset:
+            resp = np.eye(n_components)[labels]
+            return InitializerStart(
+                FixedStart(parameters_from_responsibilities(self.X, resp))
+            )
+        return InitializerStart(FixedStart(labels))
 
 
 def center_scale(X):
