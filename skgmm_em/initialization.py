@@ -507,13 +507,26 @@ class HierarchicalInit(BaseEstimator):
         weights = None if sample_weight is None else w
         Z = _hc.transform(x, self.use, weights)
         merges = _hc.agglomerate(Z, self.model, weights)
-        labels = _hc.cut(merges, rows.size, n_components)
+        labels = _canonical_order(_hc.cut(merges, rows.size, n_components), x, w)
         if subset:
             resp = np.eye(n_components)[labels]
             return parameters_from_responsibilities(x, resp, w)
         full = np.full(X.shape[0], -1, dtype=np.int64)
         full[rows] = labels
         return full
+
+
+def _canonical_order(labels, x, w):
+    """Labels renumbered in the order of their clusters' weighted means (the
+    first feature first), which does not depend on the order of the rows: a
+    weight then starts EM as the repeated row does."""
+    k = labels.max() + 1
+    counts = np.bincount(labels, w, minlength=k)
+    means = np.stack([np.bincount(labels, w * x[:, j], k) for j in range(x.shape[1])])
+    order = np.lexsort((means / counts)[::-1])
+    rank = np.empty(k, dtype=np.int64)
+    rank[order] = np.arange(k)
+    return rank[labels]
 
 
 #: The built-in initializers by the name ``init_params`` accepts.

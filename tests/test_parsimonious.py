@@ -4,6 +4,7 @@ features of the estimator on the ten models beyond scikit-learn's four."""
 
 import numpy as np
 import pytest
+from _constraints import assert_constraints
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import linalg, optimize
 
@@ -86,36 +87,10 @@ def test_m_step_is_the_minimum_a_general_optimizer_finds(name):
     assert _objective(nk, W, ours) == pytest.approx(best, rel=1e-6)
 
 
-def _assert_constraints(name, cov, rtol=1e-8):
-    """The model's constraints, each checked on its own."""
-    k, d, _ = cov.shape
-    scale = np.abs(cov).max()
-    volumes = np.exp(np.linalg.slogdet(cov)[1] / d)
-    assert_allclose(cov, np.swapaxes(cov, 1, 2), atol=rtol * scale)
-    if name[0] == "E":
-        assert_allclose(volumes, volumes[0], rtol=rtol)
-    if name[2] == "I" or name[1] == "I":
-        off = cov - np.einsum("kii->ki", cov)[:, :, None] * np.eye(d)
-        assert np.abs(off).max() <= rtol * scale
-    if name[1] == "I":
-        diagonals = np.einsum("kii->ki", cov)
-        assert_allclose(diagonals, diagonals[:, :1] * np.ones(d), rtol=rtol)
-    if name[2] == "E":
-        for a in cov:
-            for b in cov:
-                assert np.abs(a @ b - b @ a).max() <= rtol * scale**2
-    if name[1] == "E":
-        if name[2] == "V":
-            shapes = np.linalg.eigvalsh(cov) / volumes[:, None]
-        else:
-            shapes = cov / volumes[:, None, None]
-        assert_allclose(shapes, np.broadcast_to(shapes[0], shapes.shape), rtol=rtol)
-
-
 @pytest.mark.parametrize("name", MCLUST_MODELS)
 def test_m_step_satisfies_the_constraints(name):
     nk, W = _scatter(np.random.default_rng(0), 4, 5)
-    _assert_constraints(name, constrained_covariances(name, nk, W))
+    assert_constraints(name, constrained_covariances(name, nk, W))
 
 
 # mclust's counts of covariance parameters for K = 3 components in d = 4
@@ -155,7 +130,7 @@ def test_em_never_goes_down(name, faithful):
         ).fit(faithful, sample_weight=sample_weight)
         bounds = np.asarray(gm.lower_bounds_)
         assert np.all(np.diff(bounds) >= -1e-12 * np.abs(bounds[1:]))
-        _assert_constraints(name, MODELS[name].to_full(gm.covariances_, 4, 2))
+        assert_constraints(name, MODELS[name].to_full(gm.covariances_, 4, 2))
 
 
 @pytest.mark.parametrize("name", NEW_MODELS)
@@ -247,7 +222,7 @@ def test_missing_values_sampling_files_and_imputer(name, mixture, tmp_path):
     gm = _fit(name, X, max_iter=200)
     bounds = np.asarray(gm.lower_bounds_)
     assert np.all(np.diff(bounds) >= -1e-10 * np.abs(bounds[1:]))
-    _assert_constraints(name, gm.covariances_, rtol=1e-7)
+    assert_constraints(name, gm.covariances_, rtol=1e-7)
     assert np.isfinite(gm.score(X))
     drawn, labels = gm.sample(50)
     assert drawn.shape == (50, 3) and labels.shape == (50,)
@@ -283,3 +258,27 @@ def test_plots(name, mixture):
     ax = plot_ellipses(gm, mixture)
     assert len(ax.patches) >= 3
     plt.close("all")
+
+
+def test_model_file_with_covariances_off_the_model_is_refused(mixture, tmp_path):
+    import json
+
+    from skgmm_em import load, save
+
+    gm = _fit("EVE", mixture)
+    path = tmp_path / "model.json"
+    save(gm, path)
+    assert_allclose(load(path).covariances_, gm.covariances_)
+    # Covariances of the 'full' model, with their own factors, under EVE.
+    full = _fit("VVV", mixture)
+    document = json.loads(path.read_text())
+    document["fitted"]["covariances"] = full.covariances_.tolist()
+    document["fitted"]["precisions_cholesky"] = full.precisions_cholesky_.tolist()
+    path.write_text(json.dumps(document))
+    with pytest.raises(ValueError, match="covariances are not of the 'EVE' model"):
+        load(path)
+    # save refuses such a model too.
+    for name in ("covariances_", "precisions_", "precisions_cholesky_"):
+        setattr(gm, name, getattr(full, name))
+    with pytest.raises(ValueError, match="not of the 'EVE' model"):
+        save(gm, tmp_path / "other.json")

@@ -69,6 +69,17 @@ def check_covariances(covariances, prec_chol, covariance_type, dtype):
         )
     ):
         _check_matrix(cov, chol, _component(covariance_type, k), dtype, eps)
+    model = MODELS[covariance_type]
+    if model.constrained:
+        # float32 rounding moves matrices of the model off it by about eps.
+        tolerance = 1e-6 if dtype == np.float64 else 1e-3
+        violation = model.constraint_violation(cov64)
+        if not violation <= tolerance:
+            raise invalid(
+                "fitted.covariances",
+                f"are not of the {covariance_type!r} model ({model.description}): "
+                f"{violation:.1e} (relative) from the closest covariances of it.",
+            )
 
 
 def _check_matrix(cov, chol, where, dtype, eps):
