@@ -8,6 +8,7 @@ learning curves, built on a chunked EM core.
 from . import exceptions, initialization, model_selection, persistence
 from ._gaussian_mixture import GaussianMixture
 from ._impute import GaussianMixtureImputer
+from ._prior import ConjugatePrior
 from .model_selection import (
     MCLUST_MODELS,
     GaussianMixtureSelector,
@@ -20,6 +21,7 @@ from .persistence import load, save
 __version__ = "0.1.0"
 
 __all__ = [
+    "ConjugatePrior",
     "GaussianMixture",
     "GaussianMixtureImputer",
     "exceptions",

@@ -27,7 +27,7 @@ from numbers import Integral
 
 import numpy as np
 
-from . import _em, _threads
+from . import _em, _moments, _threads
 from ._validation import check_weight_shape, weight_array
 
 #: Number of partial sums combined by one task of the tree reduction.
@@ -191,12 +191,32 @@ def _non_finite_error():
     )
 
 
-def _block_stats(block, params, covariance_type, sample_weight):
+def _block_stats(block, sample_weight, params, covariance_type):
     """Sufficient statistics of one block of rows."""
     if not _all_finite(block):
         raise _non_finite_error()
     with _threads.one_block_at_a_time():
         return _em.e_step(block, params, covariance_type, sample_weight)
+
+
+def _block_moments(block, sample_weight, part, *args):
+    """``part(block, sample_weight, *args)`` of :mod:`skgmm_em._moments` for
+    one block of rows."""
+    if not _all_finite(block):
+        raise _non_finite_error()
+    with _threads.one_block_at_a_time():
+        return part(block, sample_weight, *args)
+
+
+def data_moments(X, sample_weight=None):
+    """The weighted column means (D,) and covariance (D, D) of the rows of
+    X, as :func:`skgmm_em._moments.data_moments` gives them for NumPy
+    arrays: two passes over the blocks."""
+    mean = _moments.column_means(
+        _tree_sum(_block_moments, X, sample_weight, _moments.column_sums)
+    )
+    pairs = _tree_sum(_block_moments, X, sample_weight, _moments.pair_sums, mean)
+    return mean, _moments.covariance(pairs, mean)
 
 
 def _sum_stats(*parts):
@@ -237,6 +257,15 @@ def e_step(X, params, covariance_type, sample_weight=None, missing=None):
     """
     dask, _ = _import_dask()
     _no_missing(missing)
+    params = dask.delayed(params, traverse=False)
+    return _tree_sum(_block_stats, X, sample_weight, params, covariance_type)
+
+
+def _tree_sum(func, X, sample_weight, *args):
+    """``func(block, weight, *args)`` summed over the row blocks of X (with
+    their weights, or None) in a tree of ``SPLIT_EVERY``-ary sums, computed
+    with the current scheduler; ``args`` enter the graph once."""
+    dask, _ = _import_dask()
     if X.numblocks[1] > 1:
         X = X.rechunk({1: -1})
     blocks = X.to_delayed().ravel()
@@ -246,10 +275,9 @@ def e_step(X, params, covariance_type, sample_weight=None, missing=None):
         if sample_weight.chunks[0] != X.chunks[0]:
             sample_weight = sample_weight.rechunk((X.chunks[0],))
         weights = sample_weight.to_delayed().ravel()
-    params = dask.delayed(params, traverse=False)
-    block_stats = dask.delayed(_block_stats, pure=True)
+    on_block = dask.delayed(func, pure=True)
     parts = [
-        block_stats(block, params, covariance_type, weight)
+        on_block(block, weight, *args)
         for block, weight, n_rows in zip(blocks, weights, X.chunks[0], strict=True)
         if n_rows > 0
     ]

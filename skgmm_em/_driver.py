@@ -268,7 +268,11 @@ def _iteration(source, model, params, settings, n_reseeds):
 
 def _recentred_m_step(source, model, stats, params, settings):
     """The source's recentred M-step, or None where its covariances are
-    ill-defined too."""
+    ill-defined too. None with a prior: the recentred M-step is one of
+    maximum likelihood, and the prior's scale keeps its own covariances
+    positive definite (what is still ill-defined is re-seeded or raised)."""
+    if model.prior is not None:
+        return None
     try:
         return source.recentred_m_step(stats, params, model, settings.reg_covar)
     except IllDefinedCovarianceError:

@@ -495,10 +495,10 @@ def _means_covariances(stats, params, covariance_type, reg_covar, dtype):
 
 
 def _kernel_m_step(kernel, stats, nk_eps, means, reg_covar, params):
-    """The kernel's M-step, started from ``params``' covariances."""
-    return kernel.m_step(
-        stats.nk, nk_eps, stats.sx, stats.sxx, means, reg_covar, None, params[2]
-    )
+    """The kernel's M-step, started from ``params``' covariances; ``means``
+    and the statistics are shifted by ``reference_point(params)``."""
+    nk, sx, sxx, shift = stats.nk, stats.sx, stats.sxx, reference_point(params)
+    return kernel.m_step(nk, nk_eps, sx, sxx, means, reg_covar, None, params[2], shift)
 
 
 def recentred_m_step(X, stats, params, covariance_type, reg_covar, dtype, weights=None):

@@ -1,17 +1,21 @@
 """What follows from a fitted mixture's parameters: the number of free
-parameters, the information criteria, and the decomposition of the
-covariances into volumes, shapes and orientations."""
+parameters, the information criteria, samples, and the decomposition of
+the covariances into volumes, shapes and orientations."""
+
+from numbers import Integral
 
 import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
 
 from . import _criteria
 from ._covariance import MODELS
 
 
 class FittedMixtureMixin:
-    """Criteria and the covariance decomposition, for an estimator with
-    ``covariance_type``, ``n_components``, ``means_``, ``covariances_`` and
-    ``score``."""
+    """Criteria, sampling and the covariance decomposition, for an estimator
+    with ``covariance_type``, ``n_components``, ``random_state``, fitted
+    parameters (``_params()``) and ``score``."""
 
     def _n_parameters(self):
         """Number of free parameters of the model."""
@@ -52,6 +56,54 @@ class FittedMixtureMixin:
         aic : float
         """
         return _criteria.aic(self.score(X) * _num_rows(X), self._n_parameters())
+
+    def sample(self, n_samples=1):
+        """Draw random samples from the fitted mixture.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples to draw.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+            The samples, grouped by component.
+
+        y : ndarray of shape (n_samples,)
+            The component each sample was drawn from.
+
+        Notes
+        -----
+        The draws are scikit-learn's: for the same fitted parameters and
+        ``random_state``, the same samples (float64, as scikit-learn returns
+        them).
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(
+                f"Invalid value for 'n_samples': {n_samples!r}. The sampling "
+                "requires at least one sample: pass a positive integer."
+            )
+        kernel = MODELS[self.covariance_type]
+        rng = check_random_state(self.random_state)
+        params = self._params()
+        counts = rng.multinomial(n_samples, params.weights)
+        X = np.vstack(
+            [
+                kernel.sample(
+                    rng,
+                    params.means[k],
+                    params.covariances,
+                    params.precisions_cholesky,
+                    k,
+                    int(n),
+                )
+                for k, n in enumerate(counts)
+            ]
+        )
+        y = np.repeat(np.arange(self.n_components), counts)
+        return X, y
 
     # ------------------------------------------------------------------
     # the decomposition Sigma_k = lambda_k D_k A_k D_k^T

@@ -13,6 +13,7 @@ from ._compat import HasMethods, Interval, StrOptions, validate_params
 from ._covariance import ALL_COVARIANCE_TYPES, MODELS, InnerSettings
 from ._driver import EMSettings, run_em
 from ._fitted import FittedMixtureMixin
+from ._prior import ConjugatePrior, prior_settings, public_prior
 from ._starts import FreshStarts, Initialization, warm_start
 from ._validation import check_initial_parameters
 from .initialization import INITIALIZERS
@@ -142,6 +143,20 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
         previous M-step's covariances and can only improve on them, so EM
         never goes down even when this limit stops an M-step short.
 
+    prior : None, 'conjugate' or ConjugatePrior, default=None
+        None fits by maximum likelihood. With the conjugate prior of
+        Fraley and Raftery (2007), EM finds the posterior mode of the means
+        and covariances (the weights stay maximum likelihood), for every
+        ``covariance_type``: ``'conjugate'`` is R mclust's default prior
+        (``priorControl()``: shrinkage 0.01, the data's mean, ``n_features +
+        2`` degrees of freedom, a scale from the data's covariance), a
+        :class:`~skgmm_em.ConjugatePrior` sets the four. The prior keeps the
+        covariances from collapsing onto a sample; ``reg_covar`` is still
+        added (``reg_covar=0`` gives mclust's numbers). ``lower_bound_``,
+        :meth:`score`, :meth:`bic` and :meth:`aic` are those of the
+        log-likelihood at the estimate, as mclust reports them. See
+        ``docs/prior.md``.
+
     Attributes
     ----------
     weights_ : ndarray of shape (n_components,)
@@ -185,6 +200,11 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
     n_reseeds_ : int
         Number of components re-seeded during the kept run (always 0 with
         ``on_collapse='raise'``).
+
+    prior_ : ConjugatePrior or None
+        The prior's settings in the fit, every one a number (the scale a
+        float or an ``(n_features, n_features)`` array, as the model takes
+        it); None without a prior.
 
     labels_ : ndarray of shape (n_samples,)
         The most probable component of each training sample under the
@@ -263,6 +283,7 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
         "on_collapse": [StrOptions({"raise", "reseed"})],
         "m_step_tol": [Interval(Real, 0.0, None, closed="left")],
         "m_step_max_iter": [Interval(Integral, 1, None, closed="left")],
+        "prior": [None, StrOptions({"conjugate"}), ConjugatePrior],
     }
 
     def __init__(
@@ -287,6 +308,7 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
         init_sample_size=100_000,
         m_step_tol=1e-10,
         m_step_max_iter=100,
+        prior=None,
     ):
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -307,6 +329,7 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
         self.init_sample_size = init_sample_size
         self.m_step_tol = m_step_tol
         self.m_step_max_iter = m_step_max_iter
+        self.prior = prior
 
     # ------------------------------------------------------------------
     # fitting
@@ -345,12 +368,16 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
         validate_params(self)
         source = _source.fit_source(self, X, sample_weight, self.n_components)
         n_features = source.n_features
+        prior = prior_settings(
+            self.prior, source, self.covariance_type, self.n_components
+        )
         init = Initialization(
             self.init_params,
             self.n_components,
             self.covariance_type,
             self.reg_covar,
             *self._check_initial_parameters(n_features),
+            prior=prior,
         )
         random_state = check_random_state(self.random_state)
         resume = self.warm_start and hasattr(self, "converged_")
@@ -376,13 +403,14 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
         printer = _progress.VerbosePrinter(self.verbose, self.verbose_interval)
         result = run_em(
             source,
-            self._model(),
+            self._model(prior),
             start,
             settings,
             _progress.reporter(printer),
             stacklevel=2,
         )
         self._set_fitted(result, source)
+        self.prior_ = public_prior(prior)
         return self
 
     def fit_predict(self, X, y=None, sample_weight=None):
@@ -409,10 +437,11 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
         """
         return self.fit(X, y, sample_weight=sample_weight).labels_
 
-    def _model(self):
-        """The covariance model, with the settings of its M-step."""
+    def _model(self, prior=None):
+        """The covariance model, with the settings of its M-step and the
+        fit's :class:`~skgmm_em._covariance.PriorSettings` (None: none)."""
         inner = InnerSettings(self.m_step_tol, self.m_step_max_iter)
-        return MODELS[self.covariance_type].with_inner(inner)
+        return MODELS[self.covariance_type].with_inner(inner).with_prior(prior)
 
     def _check_initial_parameters(self, n_features):
         """Validated copies of the user's initial parameters (never stored)."""
@@ -532,54 +561,6 @@ class GaussianMixture(FittedMixtureMixin, ClusterMixin, BaseEstimator):
         """
         source = self._inference_source(X)
         return source.predict_proba(self._params(), self.covariance_type)
-
-    def sample(self, n_samples=1):
-        """Draw random samples from the fitted mixture.
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-            Number of samples to draw.
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_features)
-            The samples, grouped by component.
-
-        y : ndarray of shape (n_samples,)
-            The component each sample was drawn from.
-
-        Notes
-        -----
-        The draws are scikit-learn's: for the same fitted parameters and
-        ``random_state``, the same samples (float64, as scikit-learn returns
-        them).
-        """
-        check_is_fitted(self)
-        if not isinstance(n_samples, Integral) or n_samples < 1:
-            raise ValueError(
-                f"Invalid value for 'n_samples': {n_samples!r}. The sampling "
-                "requires at least one sample: pass a positive integer."
-            )
-        kernel = MODELS[self.covariance_type]
-        rng = check_random_state(self.random_state)
-        params = self._params()
-        counts = rng.multinomial(n_samples, params.weights)
-        X = np.vstack(
-            [
-                kernel.sample(
-                    rng,
-                    params.means[k],
-                    params.covariances,
-                    params.precisions_cholesky,
-                    k,
-                    int(n),
-                )
-                for k, n in enumerate(counts)
-            ]
-        )
-        y = np.repeat(np.arange(self.n_components), counts)
-        return X, y
 
     def __getstate__(self):
         state = super().__getstate__()

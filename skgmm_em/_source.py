@@ -20,13 +20,14 @@ results: :meth:`e_step` gives summed sufficient statistics, and
 rows allow it, and :meth:`init_rows` gives the rows an initializer sees: all
 rows in memory, a sample in memory for data out of memory, the complete rows
 for data with NaN. The EM driver (:mod:`skgmm_em._driver`) only calls these
-methods.
+methods; the estimator also asks :meth:`moments` (the data's means and
+covariance, for the defaults of a prior).
 """
 
 import numpy as np
 from sklearn.utils.validation import validate_data
 
-from . import _dask, _em, _missing
+from . import _dask, _em, _missing, _moments
 from ._validation import check_sample_weight
 
 
@@ -106,6 +107,11 @@ class ArraySource:
             return float(np.mean(log_prob))
         return float(np.average(log_prob.astype(np.float64), weights=weights))
 
+    def moments(self):
+        """The rows' weighted column means (D,) and covariance matrix (D, D),
+        NaN left out (see :mod:`skgmm_em._moments`): the prior's defaults."""
+        return _moments.data_moments(self.X, self.sample_weight)
+
     def init_rows(self, n_components, sample_size, random_state, needed=True):
         """``(X, sample_weight)`` the initializer sees: all rows in memory; for
         a memory map a random sample of ``sample_size`` rows drawn from
@@ -149,6 +155,9 @@ class DaskSource(ArraySource):
 
     def e_step(self, params, covariance_type):
         return _dask.e_step(self.X, params, covariance_type, self.sample_weight)
+
+    def moments(self):
+        return _dask.data_moments(self.X, self.sample_weight)
 
     def _rows_for_recentring(self):
         # A second pass over the blocks is not worth it for the rare collapse.

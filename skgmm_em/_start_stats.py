@@ -100,10 +100,10 @@ class _Sums(tuple):
 
 
 def responsibility_start(
-    X, start, n_components, covariance_type, reg_covar, sample_weight=None
+    X, start, n_components, covariance_type, reg_covar, sample_weight=None, prior=None
 ):
     """The parameters of scikit-learn's initial M-step for given
-    responsibilities.
+    responsibilities (with a prior, the M-step of EM with that prior).
 
     Parameters
     ----------
@@ -116,6 +116,10 @@ def responsibility_start(
     reg_covar : float
     sample_weight : ndarray of shape (n_samples,), default=None
         Multiplies the responsibilities of each row.
+    prior : PriorSettings, default=None
+        A prior (see :mod:`skgmm_em._covariance._prior`): the means and
+        covariances are then its posterior mode given the responsibilities,
+        as the first M-step of mclust's EM from a classification.
 
     Returns
     -------
@@ -167,6 +171,12 @@ def responsibility_start(
     slices = chunk_slices(n_samples, n_components, n_features, 8)
     nk, sx, second = sum_chunks(first, slices)
     nk_eps = nk + 10.0 * np.finfo(X.dtype).eps
+    total = n_samples if sample_weight is None else float(np.sum(sample_weight))
+    if prior is not None:
+        means, covariances = _posterior_start(
+            chunk, slices, model.with_prior(prior), nk, nk_eps, sx, reg_covar
+        )
+        return nk_eps / total, means, covariances
     means = sx / nk_eps[:, None]
     covariances = model.start_covariances(second, nk_eps, means)
     stable = _stable_start_covariances(chunk, slices, model, nk_eps, means)
@@ -178,8 +188,26 @@ def responsibility_start(
     covariances = model.add_to_diagonal(covariances, reg_covar)
     if model.constrained:
         covariances = model.from_full(covariances, nk_eps)
-    total = n_samples if sample_weight is None else float(np.sum(sample_weight))
     return nk_eps / total, means, covariances
+
+
+def _posterior_start(chunk, slices, model, nk, nk_eps, sx, reg_covar):
+    """Means and covariances of the start with a prior: the model's M-step
+    (its ``prior``) on the model's statistics of the rows, taken about the
+    mean of the assigned mass; ``chunk(rows)`` gives the rows, their
+    weighted responsibilities and weights; ``sx`` (K, D) sums the rows."""
+    shift = sx.sum(axis=0) / nk.sum()
+    means = sx / nk_eps[:, None] - shift
+
+    def moments(rows):
+        x, resp, _ = chunk(rows)
+        return _Sums(model.accumulate((x - shift).T, resp, means))
+
+    sx_shifted, sxx = sum_chunks(moments, slices)
+    means, covariances = model.m_step(
+        nk, nk_eps, sx_shifted, sxx, means, reg_covar, shift=shift
+    )
+    return means + shift, covariances
 
 
 def _stable_start_covariances(chunk, slices, model, nk_eps, means):

@@ -27,7 +27,9 @@ class Initialization:
 
     ``init_params`` is the estimator's (a name, an initializer or a
     callable); ``weights_init``, ``means_init`` and ``precisions_init`` are
-    the validated float64 arrays of the user, or None.
+    the validated float64 arrays of the user, or None; ``prior`` the fit's
+    :class:`~skgmm_em._covariance.PriorSettings` (the M-step of labels and
+    responsibilities is then its posterior mode), or None.
     """
 
     init_params: object
@@ -37,6 +39,7 @@ class Initialization:
     weights_init: np.ndarray | None = None
     means_init: np.ndarray | None = None
     precisions_init: np.ndarray | None = None
+    prior: object = None
 
     @property
     def needs_initializer(self):
@@ -144,6 +147,7 @@ def run_initializer(init, X, sample_weight, random_state):
             init.covariance_type,
             init.reg_covar,
             sample_weight,
+            init.prior,
         )
     weights, means, covariances = _check_initializer_result(
         result, init.n_components, X, name

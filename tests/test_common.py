@@ -7,7 +7,7 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skgmm_em import GaussianMixture, GaussianMixtureImputer
+from skgmm_em import ConjugatePrior, GaussianMixture, GaussianMixtureImputer
 from skgmm_em.initialization import INITIALIZERS, KMeansInit, KMeansPlusPlusInit
 
 # check_clustering expects a clusterer to find the three blobs it draws, so
@@ -21,6 +21,11 @@ CONFIGURATIONS = (
         GaussianMixture(3, init_params=name, param_tol=1e-8)
         for name in INITIALIZERS
         if name != "kmeans"
+    ]
+    + [
+        # The conjugate prior (mclust's default).
+        GaussianMixture(3, prior="conjugate"),
+        GaussianMixture(3, covariance_type="VEV", prior=ConjugatePrior(scale=1.0)),
     ]
     + [
         # Starts from the distinct samples: weights are repetitions again.
@@ -57,10 +62,23 @@ _ROW_ORDER_STARTS = {
 }
 
 
+# With a prior, the data's weight in the posterior is the number of samples
+# of positive weight (only the ratios of the weights matter, as without).
+_PRIOR_WEIGHTS = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "sample_weight is not equivalent to repeating samples with a prior: "
+        "the weights are in units of their mean, so repeating a sample adds "
+        "to the data's weight against the prior's."
+    ),
+}
+
+
 def _expected_failed_checks(estimator):
     # (The imputer's three-component configuration happens to pass it.)
     if not isinstance(estimator, GaussianMixture):
         return {}
+    if estimator.prior is not None:
+        return _PRIOR_WEIGHTS
     init = estimator.init_params
     as_given = isinstance(init, str) and init not in ("moments", "hc")
     if as_given and estimator.n_components > 1:

@@ -124,7 +124,11 @@ def test_m_step_hands_the_statistics_to_a_prior():
     out = model.m_step(nk, nk, sx, sxx, means, 1e-6, prior=Prior())
     assert out == ("means", "covariances")
     (args,) = calls
-    assert args[0] is model and args[1] is nk and args[-1] == 1e-6
+    # (model, nk, nk_eps, sx, sxx, means, reg_covar, previous, shift)
+    assert args[0] is model and args[1] is nk and args[6] == 1e-6
+    assert args[7] is None and args[8] is None
+    # A prior on the record is used when none is passed.
+    assert model.with_prior(Prior()).m_step(nk, nk, sx, sxx, means, 0.0)[0] == "means"
     # Without a prior: the maximum likelihood, variance = sxx / nk + reg.
     _, cov = model.m_step(nk, nk, sx, sxx, means, 1e-6)
     assert_allclose(cov, 1.0 / nk[:, None] + 1e-6 + 0 * sxx)

@@ -27,6 +27,7 @@ from ._constrained import DEFAULT_INNER, InnerSettings
 from ._diag import DIAG
 from ._full import FULL
 from ._parsimonious import PARSIMONIOUS
+from ._prior import MCLUST_PRIOR_MODELS, PriorSettings, default_scale, scale_is_matrix
 from ._spherical import SPHERICAL
 from ._tied import TIED
 
@@ -38,14 +39,18 @@ __all__ = [
     "LOG_2PI",
     "MCLUST_MODELS",
     "MCLUST_MODEL_NAMES",
+    "MCLUST_PRIOR_MODELS",
     "MODELS",
     "CovarianceModel",
     "InnerSettings",
+    "PriorSettings",
     "add_to_diagonal",
+    "default_scale",
     "get_model",
     "resolve",
     "ill_defined_covariance_error",
     "reusing_buffers",
+    "scale_is_matrix",
     "scratch",
 ]
 

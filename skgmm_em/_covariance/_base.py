@@ -40,8 +40,9 @@ def ill_defined_covariance_error(components, reg_covar):
         "diagonal. This happens when a component collapses onto one sample, "
         "onto duplicated samples, or onto a constant feature. Try fewer "
         "components (n_components), a larger reg_covar (for example 1e-4), "
-        "standardized features (for example with StandardScaler), or "
-        "on_collapse='reseed' to re-seed collapsed components and go on.",
+        "standardized features (for example with StandardScaler), "
+        "on_collapse='reseed' to re-seed collapsed components and go on, or "
+        "prior='conjugate' (mclust's prior, whose covariances do not collapse).",
         None if components is None else list(components),
     )
 
@@ -362,6 +363,9 @@ class CovarianceModel:
         Whether the model stores full matrices that satisfy constraints
         (equal volumes, shapes or orientations): the ten parsimonious models
         beyond scikit-learn's four.
+    prior : PriorSettings or None
+        The prior whose posterior mode :meth:`m_step` gives (see
+        :mod:`skgmm_em._covariance._prior`); None for maximum likelihood.
     """
 
     name: str
@@ -398,12 +402,24 @@ class CovarianceModel:
     sample: Callable
     inner: object = None
     constrained: bool = False
+    prior: object = None
 
     @property
     def aliases(self):
         return (self.mclust_name,)
 
-    def m_step(self, nk, nk_eps, sx, sxx, means, reg_covar, prior=None, previous=None):
+    def m_step(
+        self,
+        nk,
+        nk_eps,
+        sx,
+        sxx,
+        means,
+        reg_covar,
+        prior=None,
+        previous=None,
+        shift=None,
+    ):
         """Means and covariances from summed statistics.
 
         Parameters
@@ -420,12 +436,16 @@ class CovarianceModel:
             Added to every variance.
         prior : object, default=None
             A prior on the parameters: an object whose ``m_step(model, nk,
-            nk_eps, sx, sxx, means, reg_covar)`` returns the posterior mode
-            ``(means, covariances)`` in place of the maximum likelihood.
+            nk_eps, sx, sxx, means, reg_covar, previous, shift)`` returns the
+            posterior mode ``(means, covariances)`` in place of the maximum
+            likelihood. None takes the model's :attr:`prior`.
         previous : ndarray of :attr:`shape`, default=None
             The covariances of the previous M-step, which an iterative
             M-step starts from (so that EM never goes down); None starts it
             from the statistics.
+        shift : ndarray of shape (D,), default=None
+            The point subtracted from the data before the statistics were
+            taken (the prior's mean is in data coordinates); None for none.
 
         Returns
         -------
@@ -433,8 +453,11 @@ class CovarianceModel:
             In the coordinates of ``means``.
         covariances : ndarray of :attr:`shape`
         """
+        prior = self.prior if prior is None else prior
         if prior is not None:
-            return prior.m_step(self, nk, nk_eps, sx, sxx, means, reg_covar)
+            return prior.m_step(
+                self, nk, nk_eps, sx, sxx, means, reg_covar, previous, shift
+            )
         if self.inner is None:
             return self.m_step_kernel(nk, nk_eps, sx, sxx, means, reg_covar)
         return self.m_step_kernel(
@@ -447,6 +470,13 @@ class CovarianceModel:
         if self.inner is None or inner is None:
             return self
         return replace(self, inner=inner)
+
+    def with_prior(self, prior):
+        """This model with the posterior mode of ``prior`` as its M-step
+        (None: maximum likelihood)."""
+        if prior is self.prior:
+            return self
+        return replace(self, prior=prior)
 
     def decompose(self, covariances, n_components, n_features):
         """Volumes (K,), shapes (K, D) and orientations (K, D, D) of this

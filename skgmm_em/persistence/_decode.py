@@ -38,6 +38,7 @@ from ._json import (
     expect_str,
     kind,
 )
+from ._prior import decode_prior
 
 
 def _decode_init_params(value, default):
@@ -105,6 +106,8 @@ def _decode_params(value, n_features):
             params[name] = defaults[name]
         elif name == "init_params":
             params[name] = _decode_init_params(item, defaults[name])
+        elif name == "prior":
+            params[name] = decode_prior(item, where, n_features)
         elif name in ARRAY_PARAMS:
             params[name] = item  # checked below, once the shapes are known
         elif name in _PARAM_RULES:
@@ -177,6 +180,12 @@ def from_dict(document):
     model = GaussianMixture(**params)
     check_parameters_as_fit(model, n_features)
     _set_fitted(model, arrays, trace, dtype)
+    prior = fitted.get("prior")
+    model.prior_ = (
+        None
+        if prior is None
+        else decode_prior(prior, "fitted.prior", n_features, complete=True)
+    )
     model.n_features_in_ = n_features
     if names is not None:
         model.feature_names_in_ = names

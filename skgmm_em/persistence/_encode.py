@@ -16,6 +16,7 @@ from ._format import (
     FORMAT,
     FORMAT_VERSION,
 )
+from ._prior import encode_prior
 
 
 def _json_scalar(value):
@@ -50,6 +51,8 @@ def _encode_param(name, value):
     """The JSON form of one constructor parameter; TypeError if there is none."""
     if name == "init_params":
         return _encode_init_params(value)
+    if name == "prior":
+        return encode_prior(value)
     if name in ARRAY_PARAMS and value is not None:
         array = np.asarray(value, dtype=np.float64)
         if not np.all(np.isfinite(array)):
@@ -135,6 +138,8 @@ def to_dict(model):
     }
     if hasattr(model, "n_reseeds_"):
         document["fitted"]["n_reseeds"] = _json_scalar(model.n_reseeds_)
+    if getattr(model, "prior_", None) is not None:
+        document["fitted"]["prior"] = encode_prior(model.prior_)
     # Refuse to write what could not be read back.
     from_dict(document)
     if not_stored:

@@ -62,8 +62,9 @@ FITTED_KEYS = {
 }
 
 # Fitted attributes that not every model has, by their key in "fitted":
-# n_reseeds_ exists since on_collapse='reseed' does.
-OPTIONAL_FITTED_KEYS = {"n_reseeds"}
+# n_reseeds_ exists since on_collapse='reseed' does, prior_ (written when it
+# is not None) since the prior does.
+OPTIONAL_FITTED_KEYS = {"n_reseeds", "prior"}
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
