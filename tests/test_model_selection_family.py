@@ -211,3 +211,72 @@ def test_the_family_cell_is_a_plain_gaussian_mixture(mixed, faithful):
     best = mixed.best_estimator_
     refit = GaussianMixture(**best.get_params()).fit(faithful)
     assert refit.bic(faithful) == pytest.approx(best.bic(faithful), rel=1e-9)
+
+
+# ----------------------------------------------------------------------------
+# the prior
+
+
+def test_prior_is_forwarded_to_every_cell(faithful):
+    selector = GaussianMixtureSelector(
+        n_components=[1, 2],
+        covariance_type=["EII", "VVV"],
+        prior="conjugate",
+        n_init=1,
+        random_state=0,
+    ).fit(faithful)
+    best = selector.best_estimator_
+    assert best.prior == "conjugate" and best.prior_ is not None
+    # The criteria are those of the log-likelihood at the posterior mode.
+    assert np.nanmin(selector.results_["bic"]) == pytest.approx(best.bic(faithful))
+    plain = GaussianMixtureSelector(
+        n_components=[1, 2], covariance_type=["EII", "VVV"], n_init=1, random_state=0
+    ).fit(faithful)
+    assert plain.best_estimator_.prior_ is None
+    # A prior moves every estimate: no log-likelihood is that of the plain fit.
+    assert not np.any(
+        np.isclose(
+            selector.results_["log_likelihood"], plain.results_["log_likelihood"]
+        )
+    )
+
+
+def test_prior_is_validated(faithful):
+    with pytest.raises(ValueError, match="prior"):
+        GaussianMixtureSelector(prior="flat").fit(faithful)
+
+
+# ----------------------------------------------------------------------------
+# mclust's start runs to convergence
+
+
+def test_the_hierarchical_start_does_not_race():
+    """On blobs3, EEE with 9 components: after 10 iterations mclust's
+    hierarchical start trails a k-means start, which converges to a worse
+    optimum (BIC 2968.66 against 2955.07); racing would drop it."""
+    from sklearn.utils import check_random_state
+
+    from skgmm_em.model_selection._grid import initializers
+    from skgmm_em.model_selection._race import Settings, fit_cell
+    from skgmm_em.model_selection._search import Search
+    from skgmm_em.model_selection._starts import HierarchicalStarts, center_scale
+    from tests import _mclust
+
+    X = _mclust.data("blobs3")
+    random_state = check_random_state(0)
+    cells = [(k, t) for k in range(1, 10) for t in MCLUST_MODELS]
+    seeds = {
+        cell: random_state.randint(np.iinfo(np.int32).max, size=6) for cell in cells
+    }
+    hierarchical = HierarchicalStarts(X, random_state)
+    defaults = GaussianMixtureSelector()
+    settings = Settings(1e-6, 1e-6, 1000, 10, 1e-6, center_scale(X)[1])
+    starts = initializers(defaults.init_params, defaults.standardize)
+    search = Search(X, settings, seeds, starts, defaults, None)
+    starts = search.initial_starts((9, "EEE"), hierarchical)
+    assert [s.race for s in starts] == [True, True, True, False]
+    kept = fit_cell(X, 9, "EEE", starts, settings)
+    raced = fit_cell(X, 9, "EEE", [s._replace(race=True) for s in starts], settings)
+    assert kept.log_likelihood > raced.log_likelihood + 5.0
+    assert kept.model.bic(X) == pytest.approx(2955.067, abs=0.01)
+    assert kept.start_log_likelihoods[:3] == raced.start_log_likelihoods[:3]

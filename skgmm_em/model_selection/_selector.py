@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .. import _progress
 from .._compat import HasMethods, Interval, StrOptions, validate_params
 from .._covariance import ALL_COVARIANCE_TYPES, COVARIANCE_TYPES
+from .._gaussian_mixture import GaussianMixture
 from ..initialization import INITIALIZERS
 from ._criteria import CRITERIA
 from ._grid import covariance_types, initializers, n_components_grid
@@ -39,7 +40,8 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
        model-based hierarchical agglomeration of X (as
        :class:`~skgmm_em.initialization.HierarchicalInit`), cut at each
        number of components and shared by every covariance type (none when
-       X has missing values);
+       X has missing values), which runs to convergence as in mclust rather
+       than racing the others;
     2. with ``split_merge=True``, starts from the neighbouring cells: every
        component of the best ``K - 1`` fit split in two, and the most
        overlapping pairs of the best ``K + 1`` fit merged;
@@ -47,8 +49,9 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
        whose criterion is within ``refine_margin`` of the best, so that close
        contenders are compared at their best.
 
-    Every start runs ``screen_iter`` EM iterations; the most promising
-    continues to convergence (``tol``, ``max_iter``). A fit whose component
+    Every start but the hierarchical one runs ``screen_iter`` EM
+    iterations; the most promising continues to convergence (``tol``,
+    ``max_iter``). A fit whose component
     collapsed onto a subspace (a few samples, or samples sharing a value of a
     feature) has a spuriously high likelihood held up only by
     ``reg_covar``; such fits are set aside (``degenerate_tol``) and a cell
@@ -129,6 +132,16 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
         covariances has a variance below ``degenerate_tol`` times the data's
         variance (in the feature's units, or along an eigenvector in
         standardized units). ``None`` keeps every fit.
+
+    prior : None, 'conjugate' or ConjugatePrior, default=None
+        The prior of every cell's :class:`~skgmm_em.GaussianMixture` (see
+        its ``prior``): None fits by maximum likelihood, ``'conjugate'`` is
+        mclust's default conjugate prior (``priorControl()``), a
+        :class:`~skgmm_em.ConjugatePrior` sets its four settings. With a
+        prior, each cell's fit is the posterior mode, and its log-likelihood
+        and criteria are those of the data at that estimate, as mclust's
+        ``mclustBIC(X, prior = priorControl())`` reports them; starts are
+        ranked by that log-likelihood.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the starts. Pass an int for reproducible results (the same
@@ -263,6 +276,7 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
         "reg_covar": [Interval(Real, 0.0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "degenerate_tol": [Interval(Real, 0.0, None, closed="left"), None],
+        "prior": GaussianMixture._parameter_constraints["prior"],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
@@ -284,6 +298,7 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
         reg_covar=1e-6,
         max_iter=1000,
         degenerate_tol=1e-6,
+        prior=None,
         random_state=None,
         n_jobs=None,
         verbose=0,
@@ -301,6 +316,7 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
         self.reg_covar = reg_covar
         self.max_iter = max_iter
         self.degenerate_tol = degenerate_tol
+        self.prior = prior
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
@@ -355,6 +371,7 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
             screen_iter=self.screen_iter,
             degenerate_tol=self.degenerate_tol,
             scale=center_scale(X)[1],
+            prior=self.prior,
         )
         # Drawn after the seeds, so that the cells' seeds do not depend on it.
         hierarchical = HierarchicalStarts(X, random_state)

@@ -47,10 +47,12 @@ class ParameterStart(NamedTuple):
 
 
 class SeededStart(NamedTuple):
-    """A start and the seed of the fit that runs from it."""
+    """A start and the seed of the fit that runs from it; ``race`` False: the
+    start runs to convergence instead of racing the others."""
 
     start: InitializerStart | ParameterStart
     seed: int
+    race: bool = True
 
 
 class StandardizedInit:
