@@ -268,7 +268,7 @@ def test_the_hierarchical_start_does_not_race():
     seeds = {
         cell: random_state.randint(np.iinfo(np.int32).max, size=6) for cell in cells
     }
-    hierarchical = HierarchicalStarts(X, random_state)
+    hierarchical = [HierarchicalStarts(X, random_state)]
     defaults = GaussianMixtureSelector()
     settings = Settings(1e-6, 1e-6, 1000, 10, 1e-6, center_scale(X)[1])
     starts = initializers(defaults.init_params, defaults.standardize)
