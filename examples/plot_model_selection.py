@@ -25,6 +25,7 @@ from sklearn.preprocessing import StandardScaler
 from skgmm_em import GaussianMixture, GaussianMixtureSelector, bic_scorer
 from skgmm_em.datasets import load_faithful
 from skgmm_em.model_selection import COVARIANCE_TYPES, MCLUST_MODEL_NAMES
+from skgmm_em.plotting import plot_bic
 
 X, feature_names = load_faithful()
 
@@ -49,36 +50,19 @@ for k, row in zip(selector.n_components_grid_, table, strict=True):
     print(f"{k:>3}" + "".join(f"{value:16.3f}" for value in row))
 
 # %%
+# The best cells, as mclust's ``summary(mclustBIC)`` lists them, here in
+# mclust's sign (higher is better):
+print(selector.summary(3, mclust_sign=True))
+
+# %%
 # The BIC table as a plot
 # -----------------------
-# One line per covariance type against the number of components; the chosen
-# cell is circled.
-fig, ax = plt.subplots(figsize=(6, 4))
-for column, covariance_type in enumerate(selector.covariance_types_):
-    ax.plot(
-        selector.n_components_grid_,
-        table[:, column],
-        marker="o",
-        label=f"{covariance_type} ({MCLUST_MODEL_NAMES[covariance_type]})",
-    )
-best_row = list(selector.n_components_grid_).index(
-    selector.best_params_["n_components"]
-)
-best_col = selector.covariance_types_.index(selector.best_params_["covariance_type"])
-ax.plot(
-    selector.best_params_["n_components"],
-    table[best_row, best_col],
-    "o",
-    markersize=16,
-    markerfacecolor="none",
-    markeredgecolor="black",
-)
+# One line per covariance type against the number of components, as
+# mclust's BIC plot; the chosen cell is circled.
+ax = plot_bic(selector)
 ax.set_ylim(2280, 2500)
-ax.set_xlabel("number of components")
-ax.set_ylabel("BIC (lower is better)")
 ax.set_title("Old Faithful: BIC of every cell")
-ax.legend()
-fig.tight_layout()
+ax.figure.tight_layout()
 
 # %%
 # The chosen model's clusters
@@ -97,7 +81,7 @@ ax.set_xlabel(feature_names[0])
 ax.set_ylabel(feature_names[1])
 ax.set_title(
     f"{best.n_components} components, {best.covariance_type!r} covariance, "
-    f"BIC {table[best_row, best_col]:.1f}"
+    f"BIC {np.nanmin(table):.1f}"
 )
 fig.tight_layout()
 

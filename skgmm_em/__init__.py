@@ -12,6 +12,7 @@ from ._impute import GaussianMixtureImputer
 from ._prior import ConjugatePrior
 from ._student_mixture import StudentMixture
 from .model_selection import (
+    MCLUST_MODELS,
     GaussianMixtureSelector,
     aic_scorer,
     bic_scorer,
@@ -33,6 +34,7 @@ __all__ = [
     "persistence",
     "save",
     "GaussianMixtureSelector",
+    "MCLUST_MODELS",
     "aic_scorer",
     "bic_scorer",
     "icl_scorer",

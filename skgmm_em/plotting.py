@@ -1,4 +1,5 @@
-"""Plots of fitted Gaussian mixtures: ellipses, 3-D scatter, learning curves.
+"""Plots of fitted Gaussian mixtures: ellipses, 3-D scatter, learning curves,
+and the BIC of a model selection against the number of components.
 
 matplotlib is an optional dependency (the ``plot`` extra,
 ``pip install "skgmm_em[plot]"``). Importing this module does not import
@@ -18,12 +19,15 @@ import operator
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._bic_plot import plot_bic
 from ._covariance import get_model
+from ._pyplot import pyplot as _pyplot
 
 __all__ = [
     "COLORS",
     "ellipse_geometry",
     "plot_3d",
+    "plot_bic",
     "plot_ellipses",
     "plot_history",
     "plot_uncertainty",
@@ -44,19 +48,10 @@ COLORS = (
     "tab:cyan",
 )
 
+# The function's public home (its code is in a module of its own).
+plot_bic.__module__ = __name__
+
 _HISTORY_CHANGES = ("weights_change", "means_change", "covariances_change")
-
-
-def _pyplot():
-    """Import matplotlib.pyplot, or say how to install it."""
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise ImportError(
-            "skgmm_em.plotting requires matplotlib, which is not installed. "
-            'Install the plot extra: pip install "skgmm_em[plot]".'
-        ) from exc
-    return plt
 
 
 def _color(k, colors):

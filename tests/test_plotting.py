@@ -1,5 +1,6 @@
 """The plotting helpers: what they draw, and matplotlib as an optional extra."""
 
+import copy
 import subprocess
 import sys
 import textwrap
@@ -14,14 +15,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.patches import Ellipse  # noqa: E402
+from numpy.testing import assert_allclose, assert_array_equal  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.mixture import GaussianMixture as SklearnGaussianMixture  # noqa: E402
 
-from skgmm_em import GaussianMixture  # noqa: E402
+from skgmm_em import GaussianMixture, GaussianMixtureSelector  # noqa: E402
 from skgmm_em.datasets import make_mixture  # noqa: E402
 from skgmm_em.plotting import (  # noqa: E402
     COLORS,
     plot_3d,
+    plot_bic,
     plot_ellipses,
     plot_history,
     plot_uncertainty,
@@ -127,11 +130,14 @@ def test_missing_matplotlib_names_the_extra():
         import numpy as np
         from skgmm_em import GaussianMixture
         from skgmm_em.plotting import (
-            plot_3d, plot_ellipses, plot_history, plot_uncertainty
+            plot_3d, plot_bic, plot_ellipses, plot_history, plot_uncertainty
         )
+        from skgmm_em import GaussianMixtureSelector
         X = np.random.RandomState(0).normal(size=(40, 3))
         gm = GaussianMixture(2, random_state=0).fit(X)
+        selector = GaussianMixtureSelector(1, covariance_type="EII").fit(X)
         calls = {
+            "plot_bic": lambda: plot_bic(selector),
             "plot_ellipses": lambda: plot_ellipses(gm, X),
             "plot_3d": lambda: plot_3d(gm, X),
             "plot_history": lambda: plot_history(gm),
@@ -442,3 +448,71 @@ def test_history_ticks_are_whole_iterations(X2):
         ax.figure.canvas.draw()
         ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t]
         assert ticks and all(float(t).is_integer() for t in ticks), ticks
+
+
+# ----------------------------------------------------------------------
+# plot_bic
+
+
+@pytest.fixture(scope="module")
+def selection(X2):
+    return GaussianMixtureSelector(
+        n_components=[1, 2, 3, 4],
+        covariance_type=["EII", "full", "VVE"],
+        n_init=1,
+        random_state=0,
+    ).fit(X2)
+
+
+def test_bic_lines_are_the_table(selection):
+    ax = plot_bic(selection)
+    table = np.asarray(selection.bic_table())
+    lines = ax.lines[:3]
+    assert [line.get_label() for line in lines] == ["EII", "full", "VVE"]
+    for j, line in enumerate(lines):
+        assert_array_equal(line.get_xdata(), [1, 2, 3, 4])
+        assert_allclose(line.get_ydata(), table[:, j])
+    assert len({line.get_marker() for line in lines}) == 3
+    # The best cell is circled: the lowest BIC in scikit-learn's sign.
+    circle = ax.lines[3]
+    row, col = np.unravel_index(np.nanargmin(table), table.shape)
+    assert (circle.get_xdata()[0], circle.get_ydata()[0]) == (row + 1, table[row, col])
+    assert ax.get_xlabel() == "number of components"
+    assert ax.get_ylabel() == "BIC (lower is better)"
+    assert ax.get_legend() is not None
+
+
+def test_bic_in_mclust_sign(selection):
+    ax = plot_bic(selection, mclust_sign=True)
+    table = np.asarray(selection.bic_table(mclust_sign=True))
+    assert_allclose(ax.lines[1].get_ydata(), table[:, 1])
+    assert ax.lines[3].get_ydata()[0] == np.nanmax(table)
+    assert ax.get_ylabel() == "BIC (mclust's sign: higher is better)"
+
+
+def test_bic_of_some_models_on_given_axes(selection):
+    _, ax = plt.subplots()
+    assert plot_bic(selection, ax=ax, models="VVE", legend=False) is ax
+    assert [line.get_label() for line in ax.lines[:1]] == ["VVE"]
+    assert len(ax.lines) == 2 and ax.get_legend() is None
+    with pytest.raises(ValueError, match="models must name"):
+        plot_bic(selection, models=["VVV"])
+    with pytest.raises(ValueError, match="models must name"):
+        plot_bic(selection, models=[])
+
+
+def test_bic_without_a_fit_leaves_a_gap(selection):
+    results = dict(selection.results_)
+    results["bic"] = results["bic"].copy()
+    results["bic"][3 * 2 + 1] = np.nan  # full with 3 components: mclust's NA
+    holed = copy.copy(selection)
+    holed.results_ = results
+    ydata = np.asarray(plot_bic(holed).lines[1].get_ydata(), dtype=float)
+    assert np.isnan(ydata[2]) and np.all(np.isfinite(ydata[[0, 1, 3]]))
+
+
+def test_bic_ticks_are_whole_numbers(selection):
+    ax = plot_bic(selection)
+    ax.figure.canvas.draw()
+    ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks

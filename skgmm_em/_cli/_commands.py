@@ -11,7 +11,13 @@ from sklearn.utils import get_tags
 from .._gaussian_mixture import GaussianMixture
 from ._checks import check_outputs, n_distinct_rows, plot_format
 from ._csv import read_csv
-from ._fitting import FIT_DEFAULTS, chosen_model, fit_mixture, select_model
+from ._fitting import (
+    FIT_DEFAULTS,
+    SELECTIONS,
+    chosen_model,
+    fit_mixture,
+    select_model,
+)
 from ._messages import FitError, InputError
 from ._outputs import WriteError, write_all, write_labels, write_model, write_plot
 from ._progress_bar import Progress
@@ -28,7 +34,7 @@ def fit_command(options, out=None, err=None):
     err = err or sys.stderr
     note = _Notes(err, options.quiet)
     data = _read_data(options, note)
-    auto = "auto" in (options.n_components, options.covariance_type)
+    auto = options.n_components == "auto" or options.covariance_type in SELECTIONS
     if not auto:
         settings = vars(options).copy()
         for name, value in FIT_DEFAULTS.items():

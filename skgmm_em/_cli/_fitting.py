@@ -10,12 +10,15 @@ import warnings
 from sklearn.exceptions import ConvergenceWarning
 
 from .. import _progress
-from .._covariance import COVARIANCE_TYPES
+from .._covariance import COVARIANCE_TYPES, MCLUST_MODELS
 from .._gaussian_mixture import GaussianMixture
 from ._messages import warnings_as_notes
 
 #: The largest number of components ``--n-components auto`` tries.
 AUTO_MAX_COMPONENTS = 10
+
+#: The values of ``--covariance-type`` that choose among several types.
+SELECTIONS = {"auto": COVARIANCE_TYPES, "mclust": MCLUST_MODELS}
 
 
 #: Defaults of a plain fit (the estimator's); ``auto`` uses the selector's.
@@ -57,17 +60,15 @@ def select_model(X, options, progress, note, n_distinct):
 
     ``auto`` in ``options.n_components`` tries 1 to ``AUTO_MAX_COMPONENTS``
     components (at most one per distinct row), ``auto`` in
-    ``options.covariance_type`` the four types. Returns the selector, fitted.
+    ``options.covariance_type`` scikit-learn's four types and ``mclust``
+    mclust's fourteen models. Returns the selector, fitted.
     """
-    types = COVARIANCE_TYPES
     from ..model_selection import GaussianMixtureSelector
 
     n_components = options.n_components
     if n_components == "auto":
         n_components = range(1, min(AUTO_MAX_COMPONENTS, n_distinct) + 1)
-    covariance_type = options.covariance_type
-    if covariance_type == "auto":
-        covariance_type = types
+    covariance_type = SELECTIONS.get(options.covariance_type, options.covariance_type)
     given = _given(options)
     selector = GaussianMixtureSelector(
         n_components,

@@ -4,8 +4,8 @@ import argparse
 import math
 import sys
 
-from .._covariance import COVARIANCE_TYPES, FULL
-from ._fitting import AUTO_MAX_COMPONENTS
+from .._covariance import ALL_COVARIANCE_TYPES, FULL
+from ._fitting import AUTO_MAX_COMPONENTS, SELECTIONS
 
 
 class UsageError(Exception):
@@ -131,10 +131,12 @@ def _add_model_arguments(p_fit):
     )
     p_fit.add_argument(
         "--covariance-type",
-        choices=[*COVARIANCE_TYPES, "auto"],
+        choices=[*ALL_COVARIANCE_TYPES, *SELECTIONS],
         default=FULL.name,
-        help="covariance type, or 'auto' for the lowest BIC over the four "
-        f"(default: {FULL.name})",
+        metavar="TYPE|auto|mclust",
+        help="covariance type (scikit-learn's four or mclust's fourteen names), "
+        "or the lowest BIC over scikit-learn's four ('auto') or mclust's "
+        f"fourteen ('mclust') (default: {FULL.name})",
     )
     p_fit.add_argument(
         "--columns",

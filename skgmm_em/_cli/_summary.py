@@ -5,8 +5,6 @@ import warnings
 
 import numpy as np
 
-from .._covariance import COVARIANCE_TYPES
-
 
 def components(k):
     return f"{k} component" + ("s" if k != 1 else "")
@@ -58,14 +56,20 @@ def summary(model, X, names, source, table, out):
     print(f"iterations: {model.n_iter_} (converged: {model.converged_})", file=out)
 
 
+# The most covariance types side by side; more are printed in blocks.
+_TABLE_COLUMNS = 7
+
+
 def _bic_table(table, model, out):
     ks = sorted({k for k, _ in table})
-    types = [t for t in COVARIANCE_TYPES if any((k, t) in table for k in ks)]
-    print("BIC      " + "".join(f"{t:>13}" for t in types), file=out)
-    for k in ks:
-        cells = []
-        for t in types:
-            value = table.get((k, t), math.nan)
-            mark = "*" if (k, t) == (model.n_components, model.covariance_type) else " "
-            cells.append(f"{value:>12.2f}{mark}")
-        print((f"k={k:<6} " + "".join(cells)).rstrip(), file=out)
+    types = list(dict.fromkeys(t for _, t in table))
+    for start in range(0, len(types), _TABLE_COLUMNS):
+        block = types[start : start + _TABLE_COLUMNS]
+        print("BIC      " + "".join(f"{t:>13}" for t in block), file=out)
+        for k in ks:
+            cells = []
+            for t in block:
+                value = table.get((k, t), math.nan)
+                chosen = (k, t) == (model.n_components, model.covariance_type)
+                cells.append(f"{value:>12.2f}{'*' if chosen else ' '}")
+            print((f"k={k:<6} " + "".join(cells)).rstrip(), file=out)

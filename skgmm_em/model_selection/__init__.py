@@ -11,7 +11,9 @@ three ways, from the lightest to the most complete:
   ``GridSearchCV(scoring=...)``;
 * :class:`GaussianMixtureSelector`, a clusterer that fits every combination
   of numbers of components and covariance types with robust restarts and
-  keeps the one with the best criterion, as R's ``mclust`` does.
+  keeps the one with the best criterion, as R's ``mclust`` does; with
+  ``covariance_type=MCLUST_MODELS`` (mclust's fourteen models, in mclust's
+  order) it searches mclust's whole family, as ``Mclust(X)``.
 
 The criteria accept a fitted :class:`skgmm_em.GaussianMixture`, a fitted
 :class:`sklearn.mixture.GaussianMixture`, a fitted
@@ -20,7 +22,7 @@ criterion is then that of the mixture on the transformed data), or a fitted
 :class:`GaussianMixtureSelector` (the criterion of its best model).
 """
 
-from .._covariance import COVARIANCE_TYPES, MCLUST_MODEL_NAMES
+from .._covariance import COVARIANCE_TYPES, MCLUST_MODEL_NAMES, MCLUST_MODELS
 from ._criteria import (
     aic,
     aic_scorer,
@@ -31,14 +33,18 @@ from ._criteria import (
     n_parameters,
 )
 from ._selector import GaussianMixtureSelector
+from ._summary import BestModels
 
-# The class's public home, as before this module became a package: pickles
+# The classes' public home, as before this module became a package: pickles
 # and the API reference name it skgmm_em.model_selection.GaussianMixtureSelector.
 GaussianMixtureSelector.__module__ = __name__
+BestModels.__module__ = __name__
 
 __all__ = [
+    "BestModels",
     "COVARIANCE_TYPES",
     "GaussianMixtureSelector",
+    "MCLUST_MODELS",
     "MCLUST_MODEL_NAMES",
     "aic",
     "aic_scorer",

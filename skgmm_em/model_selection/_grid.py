@@ -9,7 +9,7 @@ from numbers import Integral
 
 import numpy as np
 
-from .._covariance import COVARIANCE_TYPES
+from .._covariance import ALL_COVARIANCE_TYPES, MODELS
 from ..initialization import INITIALIZERS
 from ._starts import StandardizedInit
 
@@ -32,17 +32,30 @@ def n_components_grid(n_components):
 
 
 def covariance_types(covariance_type):
-    """The covariance types of ``covariance_type``, without repeats."""
-    if isinstance(covariance_type, str):
-        return (covariance_type,)
-    types = tuple(covariance_type)
-    unknown = [t for t in types if t not in COVARIANCE_TYPES]
+    """The covariance types of ``covariance_type``, without repeats.
+
+    Names are scikit-learn's or mclust's, as the user wrote them. A name
+    given twice counts once; two names of the same model (``'full'`` and
+    ``'VVV'``) are refused, as their columns would be the same fits.
+    """
+    types = (covariance_type,) if isinstance(covariance_type, str) else covariance_type
+    types = tuple(dict.fromkeys(types))
+    unknown = [t for t in types if not (isinstance(t, str) and t in MODELS)]
     if not types or unknown:
         raise ValueError(
             "covariance_type must be one of, or a non-empty list of, "
-            f"{list(COVARIANCE_TYPES)}; got {covariance_type!r}."
+            f"{list(ALL_COVARIANCE_TYPES)}; got {covariance_type!r}."
         )
-    return tuple(dict.fromkeys(types))
+    first = {}
+    for name in types:
+        other = first.setdefault(MODELS[name].mclust_name, name)
+        if other != name:
+            raise ValueError(
+                f"covariance_type names one model twice: {other!r} and {name!r} "
+                f"are both mclust's {MODELS[name].mclust_name}. Keep one of them "
+                "(the tables use the names given)."
+            )
+    return types
 
 
 def initializers(init_params, standardize):

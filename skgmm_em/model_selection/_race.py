@@ -43,6 +43,7 @@ class Settings(NamedTuple):
     scale: np.ndarray
     estimator: type = GaussianMixture
     noise_component: bool = False
+    prior: object = None
 
 
 class Quality(NamedTuple):
@@ -116,6 +117,10 @@ def _run_start(X, cell, start, settings, max_iter, seed, warm_start):
         "warm_start": warm_start,
         **start.estimator_params(),
     }
+    # GaussianMixture's own options, passed only when used (StudentMixture
+    # has neither).
+    if settings.prior is not None:
+        params["prior"] = settings.prior
     if settings.noise_component:
         params["noise_component"] = True
     try:
@@ -258,7 +263,11 @@ def fit_cell(X, n_components, covariance_type, starts, settings):
     it has had twice as many, and so on until one start is left, which runs
     to convergence. If that one ends degenerate, the last ones eliminated
     run to convergence in turn. With ``screen_iter=0`` every start runs to
-    convergence. Racers are warm-started estimators; a finalist is refit as
+    convergence. A start that does not race (``SeededStart.race`` False:
+    mclust's hierarchical start) runs to convergence whatever its first
+    iterations give, and competes with the race's winner at the end: a
+    start that climbs slowly to a better optimum is not eliminated early.
+    Racers are warm-started estimators; a finalist is refit as
     a fresh estimator from its parameters, so that the kept model's
     ``get_params()`` reproduce it. BLAS, OpenMP and the EM core run
     single-threaded here: the parallelism is over the cells. The fits report
@@ -276,12 +285,18 @@ def fit_cell(X, n_components, covariance_type, starts, settings):
     ):
         warnings.simplefilter("ignore", ConvergenceWarning)
         budget = settings.screen_iter or settings.max_iter
-        racing = [race.start(seeded, budget) for seeded in starts]
-        screened = [racer.quality.log_likelihood for racer in racing]
-        n_failed = sum(racer.model is None for racer in racing)
-        racing = [racer for racer in racing if racer.model is not None]
-        racing, eliminated = race.halve(racing, budget)
+        first = [
+            (race.start(seeded, budget if seeded.race else settings.max_iter), seeded)
+            for seeded in starts
+        ]
+        screened = [racer.quality.log_likelihood for racer, _ in first]
+        n_failed = sum(racer.model is None for racer, _ in first)
+        fitted = [(r, s.race) for r, s in first if r.model is not None]
+        racing, eliminated = race.halve([r for r, raced in fitted if raced], budget)
         best = race.finish(racing, eliminated)
+        for racer in (race.final(r) for r, raced in fitted if not raced):
+            if racer.model is not None and racer.quality > best.quality:
+                best = racer
     return CellFit(
         cell=cell,
         model=best.model,

@@ -104,13 +104,16 @@ class Search:
         ]
 
     def initial_starts(self, cell, hierarchical):
-        """The first ``n_init`` initializer starts of ``cell`` and the cut of
-        the hierarchical agglomeration (:class:`HierarchicalStarts`), which
-        runs from the cell's first seed."""
+        """The first ``n_init`` initializer starts of ``cell`` and the cuts of
+        the hierarchical agglomerations (a list of :class:`HierarchicalStarts`),
+        which run from the cell's first seed to convergence, as mclust's one
+        start does (they may climb more slowly than the others to a better
+        optimum)."""
         starts = self.random_starts(cell, 0)
-        hc = hierarchical.start(cell[0])
-        if hc is not None:
-            starts.append(SeededStart(hc, self.seeds[cell][0]))
+        for agglomeration in hierarchical:
+            hc = agglomeration.start(cell[0])
+            if hc is not None:
+                starts.append(SeededStart(hc, self.seeds[cell][0], race=False))
         return starts
 
     def split_merge(self, changed, shares, n_rounds):

@@ -47,10 +47,12 @@ class ParameterStart(NamedTuple):
 
 
 class SeededStart(NamedTuple):
-    """A start and the seed of the fit that runs from it."""
+    """A start and the seed of the fit that runs from it; ``race`` False: the
+    start runs to convergence instead of racing the others."""
 
     start: InitializerStart | ParameterStart
     seed: int
+    race: bool = True
 
 
 class StandardizedInit:
@@ -135,14 +137,14 @@ class HierarchicalStarts:
 
     The rows are agglomerated once, as
     :class:`~skgmm_em.initialization.HierarchicalInit` does with its
-    defaults (on a subset drawn from ``random_state`` when there are more
-    rows than its ``subset``); :meth:`start` cuts the tree
+    defaults but ``use`` (on a subset drawn from ``random_state`` when there
+    are more rows than its ``subset``); :meth:`start` cuts the tree
     at ``n_components`` clusters, for any cell and covariance type. Data
     with missing values give no start (the agglomeration needs every value).
     """
 
-    def __init__(self, X, random_state):
-        hc = HierarchicalInit()
+    def __init__(self, X, random_state, use="SVD"):
+        hc = HierarchicalInit(use=use)
         X = np.asarray(X, dtype=np.float64)
         self.rows = None
         if np.isnan(X).any():
