@@ -8,8 +8,11 @@ of initializers (standardized or not) its starts go through.
 from numbers import Integral
 
 import numpy as np
+from sklearn.utils.validation import validate_data
 
 from .._covariance import ALL_COVARIANCE_TYPES, MODELS
+from .._gaussian_mixture import GaussianMixture
+from .._student_mixture import StudentMixture
 from ..initialization import INITIALIZERS
 from ._starts import StandardizedInit
 
@@ -90,3 +93,34 @@ def initializers(init_params, standardize):
     if standardize:
         return [StandardizedInit(init) for init in inits]
     return inits
+
+
+# The estimators of the cells, by the selector's ``component``.
+COMPONENTS = {"gaussian": GaussianMixture, "t": StudentMixture}
+
+
+def cell_estimator(component, noise_component, prior):
+    """The estimator class of the cells, checked against the options that
+    only GaussianMixture has."""
+    if component != "gaussian" and (noise_component or prior is not None):
+        raise ValueError(
+            "noise_component=True and prior need component='gaussian': "
+            "both are GaussianMixture's options (t components absorb "
+            "outliers by their heavy tails)."
+        )
+    return COMPONENTS[component]
+
+
+def validated_rows(selector, X, fit=True):
+    """X checked as the selector's training data (``fit``) or as data for
+    the fitted selector (NaN allowed)."""
+    # check_array's finiteness test sums X, which warns for inf - inf.
+    with np.errstate(invalid="ignore", over="ignore"):
+        return validate_data(
+            selector,
+            X,
+            dtype=[np.float64, np.float32],
+            reset=fit,
+            ensure_min_samples=2 if fit else 1,
+            ensure_all_finite="allow-nan",
+        )

@@ -5,16 +5,21 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .. import _progress
 from .._compat import HasMethods, Interval, StrOptions, validate_params
 from .._covariance import ALL_COVARIANCE_TYPES, COVARIANCE_TYPES
-from .._gaussian_mixture import GaussianMixture
-from .._student_mixture import StudentMixture
 from ..initialization import INITIALIZERS
 from ._criteria import CRITERIA
-from ._grid import covariance_types, initializers, n_components_grid
+from ._grid import (
+    COMPONENTS,
+    cell_estimator,
+    covariance_types,
+    initializers,
+    n_components_grid,
+    validated_rows,
+)
 from ._race import Settings
 from ._results import summarize, table
 from ._search import Search, StepShares
@@ -25,9 +30,6 @@ from ._summary import best_models, criterion_values
 # standardized variables, which on wine reach a better VVV fit with 3
 # components than mclust's start.
 _HC_USES = ("SVD", "STD")
-
-# The estimator of the cells, by the value of ``component``.
-_COMPONENTS = {"gaussian": GaussianMixture, "t": StudentMixture}
 
 
 class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
@@ -298,11 +300,11 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
         "reg_covar": [Interval(Real, 0.0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "degenerate_tol": [Interval(Real, 0.0, None, closed="left"), None],
-        "prior": GaussianMixture._parameter_constraints["prior"],
+        "prior": COMPONENTS["gaussian"]._parameter_constraints["prior"],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
-        "component": [StrOptions(set(_COMPONENTS))],
+        "component": [StrOptions(set(COMPONENTS))],
         "noise_component": ["boolean"],
     }
 
@@ -370,25 +372,10 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
             The fitted selector.
         """
         validate_params(self)
-        # check_array's finiteness test sums X, which warns for inf - inf.
-        with np.errstate(invalid="ignore", over="ignore"):
-            X = validate_data(
-                self,
-                X,
-                dtype=[np.float64, np.float32],
-                ensure_min_samples=2,
-                ensure_all_finite="allow-nan",
-            )
+        X = validated_rows(self, X)
+        estimator = cell_estimator(self.component, self.noise_component, self.prior)
         grid = n_components_grid(self.n_components)
         types = covariance_types(self.covariance_type)
-        if self.component != "gaussian" and (
-            self.noise_component or self.prior is not None
-        ):
-            raise ValueError(
-                "noise_component=True and prior need component='gaussian': "
-                "both are GaussianMixture's options (t components absorb "
-                "outliers by their heavy tails)."
-            )
         starts = initializers(self.init_params, self.standardize)
         random_state = check_random_state(self.random_state)
         printer = _progress.SelectionPrinter(self.verbose)
@@ -407,7 +394,7 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
             screen_iter=self.screen_iter,
             degenerate_tol=self.degenerate_tol,
             scale=center_scale(X)[1],
-            estimator=_COMPONENTS[self.component],
+            estimator=estimator,
             noise_component=self.noise_component,
             prior=self.prior,
         )
@@ -519,14 +506,7 @@ class GaussianMixtureSelector(ClusterMixin, BaseEstimator):
 
     def _validate_for_inference(self, X):
         check_is_fitted(self)
-        with np.errstate(invalid="ignore", over="ignore"):
-            return validate_data(
-                self,
-                X,
-                dtype=[np.float64, np.float32],
-                reset=False,
-                ensure_all_finite="allow-nan",
-            )
+        return validated_rows(self, X, fit=False)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
