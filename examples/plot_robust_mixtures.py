@@ -11,7 +11,10 @@ contaminated by scattered outliers with
 * :class:`~skgmm_em.GaussianMixture`, whose components are Gaussian;
 * :class:`~skgmm_em.StudentMixture`, whose components are multivariate t
   distributions: their heavy tails take the outliers in, and each point's
-  weight in its component's M-step falls with its distance.
+  weight in its component's M-step falls with its distance;
+* ``GaussianMixture(noise_component=True)``, Gaussian components plus
+  mclust's uniform noise component, which takes the outliers and labels
+  them -1.
 
 The data come from :func:`skgmm_em.datasets.make_contaminated_mixture`: two
 Gaussian clusters of 1000 points with means (0, 0) and (5, 5) and unit
@@ -109,9 +112,25 @@ for name, model in [
     model.set_params(n_init=3, random_state=0).fit(X)
     print(f"{name}: largest error of a mean {means_error(model).max():.2f}")
 
-fig, axes = plt.subplots(1, 2, figsize=(11, 5.5))
+# %%
+# Gaussian components and a noise component
+# -----------------------------------------
+#
+# The third way keeps Gaussian components and adds one of constant density
+# over the data's region (``docs/noise.md``): the outliers are better
+# explained by it than by any Gaussian, and ``predict`` labels them -1.
+noisy = GaussianMixture(2, n_init=3, noise_component=True, random_state=0).fit(X)
+noise_labels = noisy.predict(X)
+print("GaussianMixture + noise: means", np.round(noisy.means_, 2).tolist())
+print("  errors of the means:", np.round(means_error(noisy), 3).tolist())
+print(f"  outliers labelled -1: {np.mean(noise_labels[outlier] == -1):.1%}")
+print(f"  clustered points labelled -1: {np.mean(noise_labels[~outlier] == -1):.2%}")
+
+fig, axes = plt.subplots(1, 3, figsize=(16, 5.5))
 draw(axes[0], gaussian, "GaussianMixture(2, n_init=3)")
 draw(axes[1], t, "StudentMixture(2, n_init=3), data-point starts")
+draw(axes[2], noisy, "GaussianMixture(2, n_init=3, noise_component=True)")
+axes[2].scatter(*X[noise_labels == -1].T, s=6, color="tab:red", zorder=2)
 fig.tight_layout()
 
 # %%
@@ -151,4 +170,8 @@ fig.tight_layout()
 # ones, up to the bound of 200, mean nearly Gaussian components). On data
 # with gross outliers, start it from data points with a few ``n_init``
 # rather than from k-means, which itself spends clusters on the outliers.
+# The noise component is the model for outliers scattered over the whole
+# region, apart from Gaussian clusters: it names them (label -1), keeps the
+# clusters Gaussian, and works from the default k-means starts; it needs
+# complete data in memory.
 plt.show()
