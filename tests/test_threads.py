@@ -37,7 +37,7 @@ def blas_limits():
 
 def limits_in_pool():
     seen = []
-    _em._for_chunks(lambda rows: seen.append(tuple(blas_limits())), SLICES)
+    _em.for_chunks(lambda rows: seen.append(tuple(blas_limits())), SLICES)
     return sorted(set(seen))
 
 
@@ -184,7 +184,7 @@ def test_child_forked_mid_pass_limits_and_restores_blas():
             inside.set()
             release.wait()
 
-        thread = threading.Thread(target=lambda: _em._for_chunks(blocking, SLICES))
+        thread = threading.Thread(target=lambda: _em.for_chunks(blocking, SLICES))
         thread.start()
         inside.wait()
         pid = os.fork()
