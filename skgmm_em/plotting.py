@@ -9,7 +9,8 @@ naming the extra when it is missing.
 The functions take any fitted mixture with scikit-learn's attributes
 (``means_``, ``covariances_``, ``covariance_type``, ``predict``), so
 :class:`sklearn.mixture.GaussianMixture` works too, except in
-:func:`plot_history`, which reads ``history_``. After a fit on a pandas
+:func:`plot_history`, which reads ``history_``; :func:`plot_bic` takes a
+fitted :class:`~skgmm_em.GaussianMixtureSelector`. After a fit on a pandas
 DataFrame the axes are labelled with the model's ``feature_names_in_``, and
 ``features=`` takes those names as well as column indices.
 """
